@@ -1,0 +1,31 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Sluice.Transport;
+
+public enum ConnectError
+{
+    None,
+    Timeout,
+    Refused,
+    Unreachable,
+    DnsFailure,
+    Other,
+}
+
+/// <summary>The outcome of one connect attempt: a connected socket or the reason there is none.</summary>
+public readonly record struct ConnectResult(Socket? Socket, ConnectError Error, IPEndPoint? RemoteEndPoint, TimeSpan Elapsed)
+{
+    public bool Succeeded => Socket is not null;
+
+    /// <summary>A short snake_case reason for metrics labels and logs.</summary>
+    public string Reason => Error switch
+    {
+        ConnectError.None => "ok",
+        ConnectError.Timeout => "connect_timeout",
+        ConnectError.Refused => "connect_refused",
+        ConnectError.Unreachable => "connect_unreachable",
+        ConnectError.DnsFailure => "dns_failure",
+        _ => "connect_error",
+    };
+}

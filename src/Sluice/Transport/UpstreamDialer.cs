@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Sluice.Configuration;
+
+namespace Sluice.Transport;
+
+/// <summary>
+/// Opens TCP connections to upstreams. Host names are resolved on every connect so DNS changes
+/// are followed; failures come back as a <see cref="ConnectResult"/>, not an exception, because
+/// a refused upstream is routine for a load balancer.
+/// </summary>
+public static class UpstreamDialer
+{
+    public static async ValueTask<ConnectResult> ConnectAsync(HostPort target, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutCts.CancelAfter(timeout);
+
+        IPAddress[] addresses;
+        if (target.Ip is { } literal)
+        {
+            addresses = [literal];
+        }
+        else
+        {
+            try
+            {
+                addresses = await Dns.GetHostAddressesAsync(target.Host, timeoutCts.Token);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                var error = ex is OperationCanceledException ? ConnectError.Timeout : ConnectError.DnsFailure;
+                return new ConnectResult(null, error, null, Stopwatch.GetElapsedTime(started));
+            }
+
+            if (addresses.Length == 0)
+            {
+                return new ConnectResult(null, ConnectError.DnsFailure, null, Stopwatch.GetElapsedTime(started));
+            }
+        }
+
+        var lastError = ConnectError.Other;
+        IPEndPoint? lastEndPoint = null;
+        foreach (var address in addresses)
+        {
+            var endPoint = new IPEndPoint(address, target.Port);
+            lastEndPoint = endPoint;
+            var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(endPoint, timeoutCts.Token);
+                return new ConnectResult(socket, ConnectError.None, endPoint, Stopwatch.GetElapsedTime(started));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                socket.Dispose();
+                return new ConnectResult(null, ConnectError.Timeout, endPoint, Stopwatch.GetElapsedTime(started));
+            }
+            catch (SocketException ex)
+            {
+                socket.Dispose();
+                lastError = ex.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => ConnectError.Refused,
+                    SocketError.HostUnreachable or SocketError.NetworkUnreachable => ConnectError.Unreachable,
+                    SocketError.TimedOut => ConnectError.Timeout,
+                    _ => ConnectError.Other,
+                };
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        return new ConnectResult(null, lastError, lastEndPoint, Stopwatch.GetElapsedTime(started));
+    }
+}
