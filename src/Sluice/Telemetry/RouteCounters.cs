@@ -5,7 +5,7 @@ namespace Sluice.Telemetry;
 /// observable instruments at scrape time, so a forwarded chunk costs one atomic add and no
 /// tag lookup. Kept by name across reloads so counters never go backwards.
 /// </summary>
-public sealed class RouteCounters(string route)
+public sealed class RouteCounters(string route) : Forwarding.IByteCounter
 {
     private long _active;
     private long _total;

@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Sluice.Balancing;
+using Sluice.Configuration;
+using Sluice.Forwarding;
+using Sluice.Telemetry;
+using Sluice.Transport;
+
+namespace Sluice.Proxy;
+
+/// <summary>
+/// One [[proxy]] route as it runs: accept → limits → pick an upstream → connect (retrying others)
+/// → pump. A reload builds a new ProxyRoute and swaps it into the listeners; connections already
+/// running keep the route (and cluster) they started with.
+/// </summary>
+public sealed partial class ProxyRoute : IConnectionHandler
+{
+    private readonly ConnectionLimiter _processLimit;
+    private readonly ConnectionRegistry _registry;
+    private readonly SluiceMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly ILogger _accessLog;
+    private readonly CancellationToken _stopping;
+
+    public ProxyRoute(
+        ProxyRouteConfig config,
+        UpstreamCluster cluster,
+        ConnectionLimiter routeLimit,
+        ConnectionLimiter processLimit,
+        ConnectionRegistry registry,
+        SluiceMetrics metrics,
+        ILoggerFactory loggers,
+        CancellationToken stopping)
+    {
+        Config = config;
+        Cluster = cluster;
+        RouteLimit = routeLimit;
+        _processLimit = processLimit;
+        _registry = registry;
+        _metrics = metrics;
+        Counters = metrics.ForRoute(config.Name);
+        _logger = loggers.CreateLogger("Sluice.Proxy");
+        _accessLog = loggers.CreateLogger("Sluice.Access");
+        _stopping = stopping;
+    }
+
+    public ProxyRouteConfig Config { get; }
+
+    public UpstreamCluster Cluster { get; }
+
+    public ConnectionLimiter RouteLimit { get; }
+
+    public RouteCounters Counters { get; }
+
+    public void OnAccepted(Socket socket)
+    {
+        if (!_processLimit.TryAcquire())
+        {
+            Refuse(socket, CloseReason.ProcessLimit);
+            return;
+        }
+
+        if (!RouteLimit.TryAcquire())
+        {
+            _processLimit.Release();
+            Refuse(socket, CloseReason.RouteLimit);
+            return;
+        }
+
+        _ = HandleAsync(socket);
+    }
+
+    private void Refuse(Socket socket, CloseReason reason)
+    {
+        // Closed at once rather than left in the backlog: the client learns immediately, and
+        // the refusal is counted instead of turning into an invisible connect timeout.
+        _metrics.ConnectionError(Config.Name, reason.ToName());
+        LogRefused(_logger, Config.Name, socket.RemoteEndPoint, reason.ToName());
+        socket.Dispose();
+    }
+
+    private async Task HandleAsync(Socket client)
+    {
+        var started = Environment.TickCount64;
+        Counters.ConnectionOpened();
+        var clientEndPoint = client.RemoteEndPoint as IPEndPoint;
+        Health.Upstream? upstream = null;
+        var reason = CloseReason.Completed;
+        long fromClient = 0, toClient = 0;
+        try
+        {
+            var connect = await ConnectUpstreamAsync(clientEndPoint);
+            upstream = connect.Upstream;
+            if (connect.Socket is null)
+            {
+                reason = connect.Upstream is null && connect.Attempts == 0 ? CloseReason.NoHealthyUpstream : CloseReason.ConnectFailed;
+                _metrics.ConnectionError(Config.Name, reason.ToName());
+                client.Dispose();
+                return;
+            }
+
+            upstream!.OnConnectionStarted();
+            try
+            {
+                var connection = new DuplexConnection(client, connect.Socket, Config.IdleTimeout, Counters);
+                reason = await connection.RunAsync(_registry);
+                fromClient = connection.BytesFromClient;
+                toClient = connection.BytesToClient;
+                if (reason is not CloseReason.Completed)
+                {
+                    _metrics.ConnectionError(Config.Name, reason.ToName());
+                }
+            }
+            finally
+            {
+                upstream.OnConnectionEnded();
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // The drain deadline passed while this connection was still connecting.
+            reason = CloseReason.Shutdown;
+            client.Dispose();
+        }
+        catch (Exception ex)
+        {
+            LogUnexpected(_logger, Config.Name, ex);
+            client.Dispose();
+        }
+        finally
+        {
+            RouteLimit.Release();
+            _processLimit.Release();
+            Counters.ConnectionClosed();
+            var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+            _metrics.ConnectionDuration(Config.Name, elapsed);
+            LogAccess(_accessLog, Config.Name, clientEndPoint, upstream?.Address.ToString() ?? "-", fromClient, toClient, (long)elapsed.TotalMilliseconds, reason.ToName());
+        }
+    }
+
+    private async ValueTask<UpstreamConnectResult> ConnectUpstreamAsync(IPEndPoint? client)
+    {
+        var attempts = Math.Max(1, Config.ConnectAttempts);
+        var tried = new Health.Upstream?[attempts];
+        var context = new BalancingContext(client);
+        Health.Upstream? last = null;
+        for (var attempt = 0; attempt < attempts; attempt++)
+        {
+            var upstream = Cluster.Pick(context, tried);
+            if (upstream is null)
+            {
+                return new UpstreamConnectResult(null, last, attempt);
+            }
+
+            tried[attempt] = upstream;
+            last = upstream;
+            var result = await UpstreamDialer.ConnectAsync(upstream.Address, Config.ConnectTimeout, _stopping);
+            _metrics.UpstreamConnectDuration(Cluster.Name, upstream.Address.ToString(), result.Elapsed, result.Succeeded);
+            if (result.Socket is not null)
+            {
+                upstream.ReportConnectSuccess();
+                return new UpstreamConnectResult(result.Socket, upstream, attempt + 1);
+            }
+
+            upstream.ReportConnectFailure();
+            LogConnectFailed(_logger, Config.Name, upstream.Address.ToString(), result.Reason, attempt + 1, attempts);
+        }
+
+        return new UpstreamConnectResult(null, last, attempts);
+    }
+
+    private readonly record struct UpstreamConnectResult(Socket? Socket, Health.Upstream? Upstream, int Attempts);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "route={Route} client={Client} upstream={Upstream} bytes_in={BytesIn} bytes_out={BytesOut} duration_ms={DurationMs} reason={Reason}")]
+    private static partial void LogAccess(ILogger logger, string route, IPEndPoint? client, string upstream, long bytesIn, long bytesOut, long durationMs, string reason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "{Route}: connect to {Upstream} failed ({Reason}), attempt {Attempt} of {Attempts}")]
+    private static partial void LogConnectFailed(ILogger logger, string route, string upstream, string reason, int attempt, int attempts);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "{Route}: refused {Client}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string route, EndPoint? client, string reason);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "{Route}: unexpected error handling a connection")]
+    private static partial void LogUnexpected(ILogger logger, string route, Exception exception);
+}

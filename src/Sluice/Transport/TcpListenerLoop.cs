@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Sluice.Configuration;
+
+namespace Sluice.Transport;
+
+/// <summary>
+/// One listening socket and its accept loop. The loop survives everything the kernel can say:
+/// out of file descriptors (EMFILE/ENFILE) or buffers backs off and retries instead of spinning
+/// or dying; an aborted handshake is skipped.
+/// </summary>
+public sealed partial class TcpListenerLoop : IAsyncDisposable
+{
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
+
+    private readonly Socket _socket;
+    private readonly ILogger _logger;
+    private Task? _loop;
+    private volatile IConnectionHandler _handler;
+    private volatile bool _closed;
+
+    private TcpListenerLoop(Socket socket, IConnectionHandler handler, ILogger logger, string owner)
+    {
+        _socket = socket;
+        _handler = handler;
+        _logger = logger;
+        Owner = owner;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    /// <summary>The bound address: with port 0 in the config, the port the kernel chose.</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The route or server that owns this listener, by name.</summary>
+    public string Owner { get; }
+
+    /// <summary>The address as configured (port 0 stays 0), used to match listeners across reloads.</summary>
+    public HostPort Configured { get; private init; }
+
+    /// <summary>Swapped on reload so new connections see the new route while the socket stays bound.</summary>
+    public IConnectionHandler Handler
+    {
+        get => _handler;
+        set => _handler = value;
+    }
+
+    /// <summary>Accept failures that were not a client's own aborted handshake (EMFILE and friends).</summary>
+    public long AcceptErrors { get; private set; }
+
+    /// <summary>Binds and listens; throws a SocketException naming the address when it cannot.</summary>
+    public static TcpListenerLoop Bind(HostPort address, IConnectionHandler handler, ILogger logger, string owner, int backlog = 4096)
+    {
+        var ip = address.Ip ?? (address.Host == "localhost" ? IPAddress.Loopback : throw new ArgumentException($"listen address {address} is not an IP literal"));
+        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // SO_REUSEADDR lets a restarted sluice bind while old connections sit in TIME_WAIT.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (ip.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = false;
+            }
+
+            socket.Bind(new IPEndPoint(ip, address.Port));
+            socket.Listen(backlog);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return new TcpListenerLoop(socket, handler, logger, owner) { Configured = address };
+    }
+
+    public void Start() => _loop ??= Task.Run(AcceptLoopAsync);
+
+    private async Task AcceptLoopAsync()
+    {
+        var backoff = MinBackoff;
+        while (true)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket.AcceptAsync();
+                backoff = MinBackoff;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted && _closed)
+            {
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+            {
+                continue;
+            }
+            catch (SocketException ex)
+            {
+                // EMFILE/ENFILE/ENOBUFS: the pending connection stays in the backlog; retrying at
+                // once would spin. Back off (doubling, capped) and keep serving the others.
+                AcceptErrors++;
+                LogAcceptFailed(_logger, Owner, LocalEndPoint, ex.SocketErrorCode, (int)backoff.TotalMilliseconds);
+                await Task.Delay(backoff);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                continue;
+            }
+
+            try
+            {
+                client.NoDelay = true;
+                _handler.OnAccepted(client);
+            }
+            catch (Exception ex)
+            {
+                LogHandlerFailed(_logger, Owner, ex);
+                client.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Stops accepting; connections already accepted are not touched.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _closed = true;
+        _socket.Dispose();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "{Owner}: accept on {Endpoint} failed with {Error}; retrying in {BackoffMs} ms")]
+    private static partial void LogAcceptFailed(ILogger logger, string owner, IPEndPoint endpoint, SocketError error, int backoffMs);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "{Owner}: connection handler threw; connection closed")]
+    private static partial void LogHandlerFailed(ILogger logger, string owner, Exception exception);
+}
