@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sluice.Configuration;
+
+namespace Sluice.Hosting;
+
+/// <summary>Starts the gateway on the loaded config, and drains it when the host stops (SIGTERM/SIGINT).</summary>
+internal sealed partial class GatewayService(Gateway gateway, SluiceConfig initial, ILogger<GatewayService> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var errors = await gateway.ApplyAsync(initial, cancellationToken);
+        if (errors.Count > 0)
+        {
+            foreach (var error in errors)
+            {
+                LogStartError(logger, error);
+            }
+
+            throw new StartupException(errors);
+        }
+
+        LogStarted(logger, initial.SourcePath ?? "(built-in)", initial.Proxies.Count, initial.Clusters.Count, initial.Echoes.Count);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => gateway.DrainAsync(gateway.Config.Server.ShutdownTimeout);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "sluice started from {Source}: {Routes} proxy routes, {Clusters} clusters, {Echoes} echo servers")]
+    private static partial void LogStarted(ILogger logger, string source, int routes, int clusters, int echoes);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Critical, Message = "cannot start: {Error}")]
+    private static partial void LogStartError(ILogger logger, string error);
+}
