@@ -163,7 +163,12 @@ public sealed partial class ProxyRoute : IConnectionHandler
                 return new UpstreamConnectResult(result.Socket, upstream, attempt + 1);
             }
 
-            upstream.ReportConnectFailure();
+            if (result.Error != ConnectError.NoDescriptors)
+            {
+                // Our own descriptor shortage says nothing about the upstream's health.
+                upstream.ReportConnectFailure();
+            }
+
             LogConnectFailed(_logger, Config.Name, upstream.Address.ToString(), result.Reason, attempt + 1, attempts);
         }
 

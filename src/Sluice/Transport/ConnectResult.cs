@@ -10,6 +10,9 @@ public enum ConnectError
     Refused,
     Unreachable,
     DnsFailure,
+
+    /// <summary>This process is out of file descriptors (EMFILE): not the upstream's fault.</summary>
+    NoDescriptors,
     Other,
 }
 
@@ -26,6 +29,7 @@ public readonly record struct ConnectResult(Socket? Socket, ConnectError Error, 
         ConnectError.Refused => "connect_refused",
         ConnectError.Unreachable => "connect_unreachable",
         ConnectError.DnsFailure => "dns_failure",
+        ConnectError.NoDescriptors => "no_file_descriptors",
         _ => "connect_error",
     };
 }

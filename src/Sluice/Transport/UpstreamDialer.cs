@@ -47,31 +47,35 @@ public static class UpstreamDialer
         {
             var endPoint = new IPEndPoint(address, target.Port);
             lastEndPoint = endPoint;
-            var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            Socket? socket = null;
             try
             {
+                // Inside the try: out of descriptors (EMFILE) fails here, and is a connect error
+                // like any other rather than an exception escaping into the connection handler.
+                socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 await socket.ConnectAsync(endPoint, timeoutCts.Token);
                 return new ConnectResult(socket, ConnectError.None, endPoint, Stopwatch.GetElapsedTime(started));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                socket.Dispose();
+                socket?.Dispose();
                 return new ConnectResult(null, ConnectError.Timeout, endPoint, Stopwatch.GetElapsedTime(started));
             }
             catch (SocketException ex)
             {
-                socket.Dispose();
+                socket?.Dispose();
                 lastError = ex.SocketErrorCode switch
                 {
                     SocketError.ConnectionRefused => ConnectError.Refused,
                     SocketError.HostUnreachable or SocketError.NetworkUnreachable => ConnectError.Unreachable,
                     SocketError.TimedOut => ConnectError.Timeout,
+                    SocketError.TooManyOpenSockets => ConnectError.NoDescriptors,
                     _ => ConnectError.Other,
                 };
             }
             catch
             {
-                socket.Dispose();
+                socket?.Dispose();
                 throw;
             }
         }

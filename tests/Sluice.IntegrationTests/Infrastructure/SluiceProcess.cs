@@ -31,9 +31,20 @@ public sealed partial class SluiceProcess : IAsyncDisposable
         }
     }
 
-    public static SluiceProcess Start(string workingDirectory, params string[] args)
+    public static SluiceProcess Start(string workingDirectory, params string[] args) =>
+        Start(workingDirectory, fileLimit: null, args);
+
+    /// <summary>Starts sluice with <c>ulimit -n</c> lowered to <paramref name="fileLimit"/>, to provoke EMFILE.</summary>
+    public static SluiceProcess Start(string workingDirectory, int? fileLimit, params string[] args)
     {
-        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sluice"))
+        var binary = Path.Combine(AppContext.BaseDirectory, "sluice");
+        if (fileLimit is { } limit)
+        {
+            args = ["-c", $"ulimit -n {limit} && exec \"$0\" \"$@\"", binary, .. args];
+            binary = "/bin/bash";
+        }
+
+        var info = new ProcessStartInfo(binary)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -148,6 +159,16 @@ public sealed partial class SluiceProcess : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>CPU time the process has used (user + system), from /proc.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
