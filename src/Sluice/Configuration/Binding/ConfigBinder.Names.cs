@@ -18,11 +18,13 @@ internal sealed partial class ConfigBinder
     private string ReadName(TableReader reader, string kind, Dictionary<string, TextLocation> seen, string? fallback)
     {
         string? name = null;
+        var written = false;
         var location = reader.Location;
         if (reader.Get("name") is { } entry)
         {
             location = entry.Value.Location;
             name = reader.ReadString(entry.Value, reader.KeyPath("name"));
+            written = true;
             if (name is not null && !NamePattern().IsMatch(name))
             {
                 reader.Error(entry.Value, reader.KeyPath("name"), $"\"{name}\" is not a valid name: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -43,6 +45,7 @@ internal sealed partial class ConfigBinder
             return string.Empty;
         }
 
+        // Reported as kind[index].name: with two of the same name, the index says which one is meant.
         if (seen.TryGetValue(name, out var first))
         {
             reader.Errors.Add(location, reader.KeyPath("name"), $"duplicate {kind} name \"{name}\" (first used on line {first.Line.ToString(CultureInfo.InvariantCulture)})");
@@ -52,7 +55,12 @@ internal sealed partial class ConfigBinder
             seen.Add(name, location);
         }
 
-        reader.Path = $"{kind} \"{name}\"";
+        // A default name ("echo-0") is not something the user wrote, so keep calling it echo[0].
+        if (written)
+        {
+            reader.Path = $"{kind} \"{name}\"";
+        }
+
         return name;
     }
 

@@ -7,6 +7,8 @@ internal static class DidYouMean
     {
         string? best = null;
         var bestDistance = int.MaxValue;
+        string? bestPrefix = null;
+        var bestPrefixLength = 0;
         var normalizedTyped = Normalize(typed);
         foreach (var candidate in candidates)
         {
@@ -16,18 +18,36 @@ internal static class DidYouMean
                 return candidate;
             }
 
-            var distance = Distance(normalizedTyped, Normalize(candidate));
+            var normalized = Normalize(candidate);
+            var distance = Distance(normalizedTyped, normalized);
             if (distance < bestDistance)
             {
                 bestDistance = distance;
                 best = candidate;
             }
+
+            var prefix = CommonPrefixLength(normalizedTyped, normalized);
+            if (prefix > bestPrefixLength)
+            {
+                bestPrefixLength = prefix;
+                bestPrefix = candidate;
+            }
         }
 
         // Two edits cover a transposition plus a slip; beyond that unrelated short words start to match.
         var allowed = typed.Length <= 4 ? 1 : 2;
-        return bestDistance <= allowed ? best : null;
+        if (bestDistance <= allowed)
+        {
+            return best;
+        }
+
+        // Longer variants of the same word ("warning", "proxies", "healthcheck") share a long start.
+        return bestPrefix is not null && bestPrefixLength >= 4 && bestPrefixLength * 5 >= Math.Min(typed.Length, bestPrefix.Length) * 3
+            ? bestPrefix
+            : null;
     }
+
+    private static int CommonPrefixLength(string a, string b) => a.AsSpan().CommonPrefixLength(b);
 
     /// <summary>" (did you mean "x"?)" or nothing, ready to append to a message.</summary>
     public static string Hint(string typed, IEnumerable<string> candidates, string quote = "\"") =>
