@@ -49,11 +49,10 @@ internal sealed partial class ConfigBinder
         if (seen.TryGetValue(name, out var first))
         {
             reader.Errors.Add(location, reader.KeyPath("name"), $"duplicate {kind} name \"{name}\" (first used on line {first.Line.ToString(CultureInfo.InvariantCulture)})");
+            return name;
         }
-        else
-        {
-            seen.Add(name, location);
-        }
+
+        seen.Add(name, location);
 
         // A default name ("echo-0") is not something the user wrote, so keep calling it echo[0].
         if (written)
