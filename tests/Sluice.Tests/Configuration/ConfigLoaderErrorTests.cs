@@ -13,6 +13,7 @@ public sealed class ConfigLoaderErrorTests
         { "[server]\nlog_levl = \"info\"\n", 2, "server.log_levl", "did you mean \"log_level\"" },
         { "[servr]\n", 1, "servr", "unknown table \"servr\"; did you mean \"server\"" },
         { "[[proxies]]\n", 1, "proxies", "did you mean \"proxy\"" },
+        { "log_level = \"info\"\n", 1, "log_level", "unknown key \"log_level\"" },
         { "[server]\nlog_level = \"verbose\"\n", 2, "server.log_level", "trace | debug | info | warn | error" },
         { "[server]\nlog_level = \"warning\"\n", 2, "server.log_level", "did you mean \"warn\"" },
         { "[server]\nlog_format = \"jsn\"\n", 2, "server.log_format", "did you mean \"json\"" },
@@ -117,6 +118,16 @@ public sealed class ConfigLoaderErrorTests
         var error = Assert.Single(result.Errors);
         Assert.Equal(("syntax.toml", 2, 13), (error.File, error.Line, error.Column));
         Assert.Contains("expecting a value", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_SeveralSyntaxErrors_AreAllReported()
+    {
+        var result = ConfigLoader.Parse("[server]\nlog_level = \n[admin]\nlisten = \"127.0.0.1:1\n", "syntax.toml");
+
+        Assert.Null(result.Config);
+        Assert.Contains(result.Errors, e => e.Line == 2);
+        Assert.Contains(result.Errors, e => e.Line == 4 && e.Message.Contains("newline", StringComparison.Ordinal));
     }
 
     [Fact]
