@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+using Sluice.Configuration;
+
+namespace Sluice.Health;
+
+/// <summary>Health log events; ids 3000-3099 belong to health and are stable (alerts match on them).</summary>
+internal static partial class HealthLog
+{
+    [LoggerMessage(EventId = 3001, EventName = "UpstreamDown", Level = LogLevel.Warning,
+        Message = "Upstream {Upstream} of cluster {Cluster} is down after {Failures} failed health check(s): {Reason}")]
+    public static partial void UpstreamDown(ILogger logger, HostPort upstream, string cluster, int failures, string reason);
+
+    [LoggerMessage(EventId = 3002, EventName = "UpstreamUp", Level = LogLevel.Information,
+        Message = "Upstream {Upstream} of cluster {Cluster} is up after {Passes} passed health check(s)")]
+    public static partial void UpstreamUp(ILogger logger, HostPort upstream, string cluster, int passes);
+
+    [LoggerMessage(EventId = 3003, EventName = "UpstreamEjected", Level = LogLevel.Warning,
+        Message = "Upstream {Upstream} of cluster {Cluster} is ejected after {Failures} consecutive connect failures; it returns {ReturnsWhen}")]
+    public static partial void UpstreamEjected(ILogger logger, HostPort upstream, string cluster, int failures, string returnsWhen);
+
+    [LoggerMessage(EventId = 3004, EventName = "UpstreamReturned", Level = LogLevel.Information,
+        Message = "Upstream {Upstream} of cluster {Cluster} is offered again on trial ({Reason}); one more connect failure ejects it")]
+    public static partial void UpstreamReturned(ILogger logger, HostPort upstream, string cluster, string reason);
+
+    [LoggerMessage(EventId = 3005, EventName = "HealthCheckFailed", Level = LogLevel.Debug,
+        Message = "Health check of {Upstream} of cluster {Cluster} failed: {Reason}")]
+    public static partial void HealthCheckFailed(ILogger logger, HostPort upstream, string cluster, string reason);
+
+    [LoggerMessage(EventId = 3006, EventName = "HealthCheckCrashed", Level = LogLevel.Error,
+        Message = "Health check of {Upstream} of cluster {Cluster} threw; counted as a failure and checks go on")]
+    public static partial void HealthCheckCrashed(ILogger logger, HostPort upstream, string cluster, Exception exception);
+
+    [LoggerMessage(EventId = 3007, EventName = "HealthChecksStarted", Level = LogLevel.Debug,
+        Message = "Health checks of cluster {Cluster} started for {Count} upstream(s) every {Interval}")]
+    public static partial void HealthChecksStarted(ILogger logger, string cluster, int count, TimeSpan interval);
+}
