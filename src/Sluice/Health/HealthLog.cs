@@ -15,8 +15,12 @@ internal static partial class HealthLog
     public static partial void UpstreamUp(ILogger logger, HostPort upstream, string cluster, int passes);
 
     [LoggerMessage(EventId = 3003, EventName = "UpstreamEjected", Level = LogLevel.Warning,
-        Message = "Upstream {Upstream} of cluster {Cluster} is ejected after {Failures} consecutive connect failures; it returns {ReturnsWhen}")]
-    public static partial void UpstreamEjected(ILogger logger, HostPort upstream, string cluster, int failures, string returnsWhen);
+        Message = "Upstream {Upstream} of cluster {Cluster} is ejected after {Failures} consecutive connect failures; it is offered again in {EjectionTime}")]
+    public static partial void UpstreamEjectedFor(ILogger logger, HostPort upstream, string cluster, int failures, TimeSpan ejectionTime);
+
+    [LoggerMessage(EventId = 3008, EventName = "UpstreamEjectedUntilCheck", Level = LogLevel.Warning,
+        Message = "Upstream {Upstream} of cluster {Cluster} is ejected after {Failures} consecutive connect failures; it is offered again when an active check passes")]
+    public static partial void UpstreamEjectedUntilCheck(ILogger logger, HostPort upstream, string cluster, int failures);
 
     [LoggerMessage(EventId = 3004, EventName = "UpstreamReturned", Level = LogLevel.Information,
         Message = "Upstream {Upstream} of cluster {Cluster} is offered again on trial ({Reason}); one more connect failure ejects it")]

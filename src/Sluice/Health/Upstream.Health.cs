@@ -33,6 +33,7 @@ public sealed partial class Upstream
     private string? _lastCheckError;
     private DateTimeOffset _lastStateChangeAt;
     private DateTimeOffset? _ejectedUntil;
+    private long _ejections;
     private ITimer? _returnTimer;
 
     public UpstreamHealthState State
@@ -84,7 +85,8 @@ public sealed partial class Upstream
                 _lastCheckAt,
                 _lastCheckError,
                 _lastStateChangeAt,
-                _ejectedUntil);
+                _ejectedUntil,
+                _ejections);
         }
     }
 
@@ -142,30 +144,33 @@ public sealed partial class Upstream
             var before = StateLocked();
             var now = _time.GetUtcNow();
             _ejected = true;
+            _ejections++;
             if (_active is null)
             {
                 var ejectionTime = _passive.EjectionTime;
+                var ejection = _ejections;
                 _ejectedUntil = now + ejectionTime;
                 _returnTimer?.Dispose();
-                _returnTimer = _time.CreateTimer(static s => ((Upstream)s!).ReturnAfterEjectionTime(), this, ejectionTime, Timeout.InfiniteTimeSpan);
-                HealthLog.UpstreamEjected(_logger, Address, _cluster, failures, "after " + ejectionTime.ToString("c", null));
+                _returnTimer = _time.CreateTimer(_ => ReturnAfterEjectionTime(ejection), null, ejectionTime, Timeout.InfiniteTimeSpan);
+                HealthLog.UpstreamEjectedFor(_logger, Address, _cluster, failures, ejectionTime);
             }
             else
             {
-                HealthLog.UpstreamEjected(_logger, Address, _cluster, failures, "when an active check passes");
+                HealthLog.UpstreamEjectedUntilCheck(_logger, Address, _cluster, failures);
             }
 
             UpdateOfferedLocked(before, now);
         }
     }
 
-    private void ReturnAfterEjectionTime()
+    private void ReturnAfterEjectionTime(long ejection)
     {
         lock (_gate)
         {
-            // A stale timer (an ejection that already ended) must not touch a later one: only the
-            // ejection that is still on with its deadline passed returns here.
-            if (!_ejected || _ejectedUntil is not { } until || _time.GetUtcNow() < until)
+            // Matched by ejection number, not by comparing clocks: a timer may fire a little before
+            // the wall clock reaches _ejectedUntil, and skipping it would eject the upstream for good.
+            // A stale timer (its ejection already ended by a later event) finds a different number.
+            if (!_ejected || ejection != _ejections)
             {
                 return;
             }

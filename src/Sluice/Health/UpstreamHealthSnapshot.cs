@@ -9,6 +9,7 @@ namespace Sluice.Health;
 /// <param name="LastCheckError">Null when the last check passed (or none ran), else why it failed.</param>
 /// <param name="LastStateChangeAt">When <paramref name="State"/> last changed (or the upstream was created).</param>
 /// <param name="EjectedUntil">When an ejection without active checks ends; null otherwise.</param>
+/// <param name="Ejections">Passive ejections since the upstream was created (kept across reloads with it).</param>
 public readonly record struct UpstreamHealthSnapshot(
     UpstreamHealthState State,
     int ConsecutiveCheckPasses,
@@ -17,7 +18,8 @@ public readonly record struct UpstreamHealthSnapshot(
     DateTimeOffset? LastCheckAt,
     string? LastCheckError,
     DateTimeOffset LastStateChangeAt,
-    DateTimeOffset? EjectedUntil)
+    DateTimeOffset? EjectedUntil,
+    long Ejections)
 {
     public bool LastCheckPassed => LastCheckAt is not null && LastCheckError is null;
 }
