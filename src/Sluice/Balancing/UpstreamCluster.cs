@@ -51,8 +51,8 @@ public sealed class UpstreamCluster : IAsyncDisposable
     /// unchanged, an upstream with the same address keeps its <see cref="Upstream"/> object, so its
     /// health and its connection count (decremented by connections still open through the old
     /// cluster) carry over; its weight is updated. Otherwise every upstream starts fresh.
-    /// Call <see cref="StartHealthChecks"/> on the new cluster after disposing the old one, so
-    /// one upstream is never checked by both.
+    /// <see cref="StartHealthChecks"/> on the new cluster takes the kept upstreams' checks over from
+    /// the old cluster's monitor, so the order of starting the new and disposing the old does not matter.
     /// </summary>
     public static UpstreamCluster Create(ClusterConfig config, UpstreamCluster? previous, TimeProvider time, ILoggerFactory loggers) =>
         new(config, previous, time, loggers, probe: null);

@@ -23,6 +23,7 @@ public sealed partial class Upstream
     private readonly string _cluster;
     private int _weight;
     private int _activeConnections;
+    private object? _checkOwner;
 
     /// <summary>An upstream with no active checks and the default passive ejection.</summary>
     public Upstream(UpstreamConfig config)
@@ -59,4 +60,14 @@ public sealed partial class Upstream
     public override string ToString() => Address.ToString();
 
     internal void UpdateWeight(int weight) => Volatile.Write(ref _weight, weight);
+
+    /// <summary>
+    /// Makes <paramref name="monitor"/> the only one checking this upstream. A reload hands the
+    /// upstream to the new cluster's monitor; the old monitor's loop sees it lost the claim and
+    /// stops, so the two never both count toward rise/fall, whichever order the reload starts and
+    /// stops them in.
+    /// </summary>
+    internal void ClaimChecks(object monitor) => Volatile.Write(ref _checkOwner, monitor);
+
+    internal bool IsCheckedBy(object monitor) => ReferenceEquals(Volatile.Read(ref _checkOwner), monitor);
 }

@@ -7,7 +7,8 @@ namespace Sluice.Health;
 /// Runs a cluster's active checks: one loop per upstream, so a slow or hanging upstream never
 /// delays another's checks. Each loop checks, records the result, then waits the interval with
 /// ±10% jitter (so checks of many upstreams, or many Sluice instances, do not fire in lockstep).
-/// Started once, stopped by <see cref="DisposeAsync"/>; nothing a check does escapes its loop.
+/// Started once, stopped by <see cref="DisposeAsync"/> (or, per upstream, when a newer monitor
+/// claims it on reload); nothing a check does escapes its loop.
 /// </summary>
 internal sealed class UpstreamHealthMonitor : IAsyncDisposable
 {
@@ -53,6 +54,7 @@ internal sealed class UpstreamHealthMonitor : IAsyncDisposable
             for (var i = 0; i < loops.Length; i++)
             {
                 var upstream = _upstreams[i];
+                upstream.ClaimChecks(this);
                 loops[i] = Task.Run(() => RunAsync(upstream, _stop.Token));
             }
 
@@ -117,7 +119,7 @@ internal sealed class UpstreamHealthMonitor : IAsyncDisposable
         {
             // Spread the first checks over a tenth of an interval instead of firing them all at once.
             await Task.Delay(FirstDelay(), _time, cancellationToken);
-            while (!cancellationToken.IsCancellationRequested)
+            while (!cancellationToken.IsCancellationRequested && upstream.IsCheckedBy(this))
             {
                 try
                 {

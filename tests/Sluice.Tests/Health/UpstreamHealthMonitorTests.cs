@@ -107,6 +107,25 @@ public sealed class UpstreamHealthMonitorTests
         Assert.True(cluster.Upstreams[0].IsHealthy);
     }
 
+    [Fact]
+    public async Task Reload_NewClusterTakesOverChecks_OldStopsCheckingSharedUpstreams()
+    {
+        await using var old = CreateCluster();
+        old.StartHealthChecks();
+        await AdvanceUntil(() => _probe.Calls(A) >= 1);
+        var newProbe = new ScriptedProbe();
+        await using var next = UpstreamCluster.Create(old.Config, old, _time, NullLoggerFactory.Instance, newProbe);
+        Assert.Same(old.Upstreams[0], next.Upstreams[0]);
+
+        next.StartHealthChecks();
+        await AdvanceUntil(() => newProbe.Calls(A) >= 2);
+        var oldCalls = _probe.Calls(A);
+        await AdvanceUntil(() => newProbe.Calls(A) >= 6);
+
+        // At most the one check the old loop had already begun when the claim moved.
+        Assert.InRange(_probe.Calls(A), oldCalls, oldCalls + 1);
+    }
+
     private UpstreamCluster CreateCluster() => UpstreamCluster.Create(
         new ClusterConfig { Name = "checked", Upstreams = [new() { Address = A }, new() { Address = B }], Health = Checks },
         null,
