@@ -51,11 +51,12 @@ internal sealed class UpstreamHealthMonitor : IAsyncDisposable
             }
 
             var loops = new Task[_upstreams.Count];
+            var stopping = _stop.Token;
             for (var i = 0; i < loops.Length; i++)
             {
                 var upstream = _upstreams[i];
                 upstream.ClaimChecks(this);
-                loops[i] = Task.Run(() => RunAsync(upstream, _stop.Token));
+                loops[i] = Task.Run(() => RunAsync(upstream, stopping));
             }
 
             _loops = loops;

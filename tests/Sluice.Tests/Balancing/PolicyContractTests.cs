@@ -108,6 +108,46 @@ public sealed class PolicyContractTests
         Assert.Equal(upstreams.Length, counts.Count);
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Pick_WhileHealthFlipsConcurrently_NeverReturnsTriedAndNeverThrows(BalancePolicyKind kind)
+    {
+        var upstreams = TestUpstreams.Equal(5);
+        var policy = LoadBalancingPolicyFactory.Create(kind, upstreams);
+        using var stop = new CancellationTokenSource();
+        var flipper = Task.Run(() =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var upstream = upstreams[i % 4];
+                if (i % 2 == 0)
+                {
+                    TestUpstreams.MarkDown(upstream);
+                }
+                else
+                {
+                    TestUpstreams.MarkUp(upstream);
+                }
+            }
+        });
+
+        var pickers = Enumerable.Range(0, 2).Select(p => Task.Run(() =>
+        {
+            Upstream?[] tried = [upstreams[4]];
+            for (var i = 0; i < 20_000; i++)
+            {
+                var picked = policy.Pick(RandomClient(i + p), tried);
+                Assert.NotSame(upstreams[4], picked);
+                picked?.OnConnectionStarted();
+                picked?.OnConnectionEnded();
+            }
+        })).ToArray();
+
+        await Task.WhenAll(pickers);
+        await stop.CancelAsync();
+        await flipper;
+    }
+
     private static BalancingContext RandomClient(int seed) =>
         new(new IPEndPoint(new IPAddress((uint)seed * 2654435761u), 40000));
 }
