@@ -23,7 +23,7 @@ internal static partial class HealthLog
     public static partial void UpstreamEjectedUntilCheck(ILogger logger, HostPort upstream, string cluster, int failures);
 
     [LoggerMessage(EventId = 3004, EventName = "UpstreamReturned", Level = LogLevel.Information,
-        Message = "Upstream {Upstream} of cluster {Cluster} is offered again on trial ({Reason}); one more connect failure ejects it")]
+        Message = "Upstream {Upstream} of cluster {Cluster} is no longer ejected ({Reason}); on trial, one more connect failure ejects it again")]
     public static partial void UpstreamReturned(ILogger logger, HostPort upstream, string cluster, string reason);
 
     [LoggerMessage(EventId = 3005, EventName = "HealthCheckFailed", Level = LogLevel.Debug,
