@@ -1,0 +1,8 @@
+namespace Sluice.Admin;
+
+/// <summary>One upstream of a cluster as GET /api/clusters shows it.</summary>
+internal sealed record UpstreamStatus(
+    string Address,
+    int Weight,
+    bool Healthy,
+    int ActiveConnections);
