@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.Admin;
 using Sluice.Configuration;
@@ -40,7 +41,7 @@ internal sealed class AdminServerFixture : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<AdminServerFixture> StartAsync()
+    public static async Task<AdminServerFixture> StartAsync(ILoggerFactory? loggerFactory = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var config = new SluiceConfig
@@ -86,7 +87,7 @@ internal sealed class AdminServerFixture : IAsyncDisposable
         var metrics = new SluiceMetrics();
         var status = new FakeGatewayStatus(config, metrics);
         metrics.ObserveClusters(() => status.Clusters.Values);
-        var server = new AdminServer(config.Admin, status, NullLoggerFactory.Instance);
+        var server = new AdminServer(config.Admin, status, loggerFactory ?? NullLoggerFactory.Instance);
         try
         {
             await server.StartAsync(CancellationToken.None);

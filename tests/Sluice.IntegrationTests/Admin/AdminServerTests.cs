@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Sluice.IntegrationTests.Infrastructure;
 
 namespace Sluice.IntegrationTests.Admin;
@@ -14,6 +15,22 @@ public sealed class AdminServerTests
 
         Assert.Equal(IPAddress.Loopback, admin.Server.Endpoint.Address);
         Assert.NotEqual(0, admin.Server.Endpoint.Port);
+    }
+
+    [Fact]
+    public async Task Logs_GoToTheGatewayFactory_WithoutKestrelChatter()
+    {
+        var capture = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(capture));
+        await using (var admin = await AdminServerFixture.StartAsync(factory))
+        {
+            using var response = await admin.Http.GetAsync(new Uri("healthz", UriKind.Relative));
+        }
+
+        var entries = capture.Entries.ToArray();
+        Assert.Contains(entries, e => e.Id.Name == "AdminListening" && e.Message.Contains("127.0.0.1:", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.Id.Name == "AdminStopped");
+        Assert.DoesNotContain(entries, e => e.Category.StartsWith("Microsoft.", StringComparison.Ordinal));
     }
 
     [Fact]
