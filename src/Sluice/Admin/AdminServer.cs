@@ -127,8 +127,8 @@ internal sealed class AdminServer : IAsyncDisposable
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("sluice"))
             .WithMetrics(metrics => metrics
-                .AddMeter(SluiceMetrics.MeterName, RuntimeMeterName)
-                .AddView(PrometheusNames.Rename)
+                .AddMeter(SluiceMetrics.MeterName, RuntimeMeterName, ProcessMetrics.MeterName)
+                .AddView(PrometheusViews.Select)
                 .AddPrometheusExporter(prometheus =>
                 {
                     // Every series would otherwise carry otel_scope_name="Sluice" or
@@ -140,6 +140,7 @@ internal sealed class AdminServer : IAsyncDisposable
                     prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
                 }));
 
+        ProcessMetrics.EnsureCreated();
         var app = builder.Build();
         app.UseRouting();
         AdminEndpoints.Map(app, _status);

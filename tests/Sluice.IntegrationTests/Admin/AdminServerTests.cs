@@ -136,6 +136,13 @@ public sealed class AdminServerTests
         Assert.Equal("1", Sample(text, "sluice_upstream_connect_duration_seconds_count", $"cluster=\"{admin.WebCluster}\"", "result=\"ok\""));
         Assert.Equal("1", Sample(text, "sluice_upstream_healthy", $"cluster=\"{admin.WebCluster}\"", "upstream=\"127.0.0.1:9001\""));
         Assert.Matches(@"\ndotnet_gc_heap_total_allocated_bytes_total(\{\})? [0-9]+", text);
+        Assert.Matches(@"\n# TYPE dotnet_thread_pool_queue_length gauge\n", text);
+        Assert.DoesNotContain("dotnet_thread_pool_queue_length_total", text, StringComparison.Ordinal);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.Matches(@"\nprocess_open_fds(\{\})? [1-9][0-9]*", text);
+        }
+
 
         // Observable instruments are read at scrape time and the exporter's cache is off, so the
         // very next scrape shows a change.
