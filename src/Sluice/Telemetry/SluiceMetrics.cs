@@ -17,7 +17,8 @@ public sealed class SluiceMetrics : IDisposable
     private readonly Counter<long> _connectionErrors;
     private readonly Histogram<double> _upstreamConnectDuration;
     private readonly Histogram<double> _connectionDuration;
-    private Func<IEnumerable<UpstreamCluster>> _clusters = static () => [];
+    // Swapped on reload by the host while a scrape may be reading it.
+    private volatile Func<IEnumerable<UpstreamCluster>> _clusters = static () => [];
 
     public SluiceMetrics()
     {

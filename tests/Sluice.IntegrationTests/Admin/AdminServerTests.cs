@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sluice.Admin;
+using Sluice.Configuration;
 using Sluice.IntegrationTests.Infrastructure;
 
 namespace Sluice.IntegrationTests.Admin;
@@ -15,6 +18,20 @@ public sealed class AdminServerTests
 
         Assert.Equal(IPAddress.Loopback, admin.Server.Endpoint.Address);
         Assert.NotEqual(0, admin.Server.Endpoint.Port);
+    }
+
+    [Fact]
+    public async Task StartAsync_PortInUse_ThrowsAndStillDisposesCleanly()
+    {
+        await using var first = await AdminServerFixture.StartAsync();
+        var taken = new AdminConfig { Listen = new HostPort("127.0.0.1", first.Server.Endpoint.Port) };
+        var second = new AdminServer(taken, first.Status, NullLoggerFactory.Instance);
+
+        await Assert.ThrowsAnyAsync<IOException>(() => second.StartAsync(CancellationToken.None));
+        await second.DisposeAsync();
+
+        using var stillServing = await first.Http.GetAsync(new Uri("healthz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, stillServing.StatusCode);
     }
 
     [Fact]
