@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,31 +24,13 @@ internal static class AdminEndpoints
         : Results.Text("ok\n", "text/plain", statusCode: StatusCodes.Status200OK);
 
     internal static IReadOnlyList<RouteStatus> Routes(IGatewayStatus status) =>
-        status.Config.Proxies.Select(route =>
-        {
-            var counters = status.Metrics.ForRoute(route.Name);
-            return new RouteStatus(
-                route.Name,
-                route.Listen.Select(l => l.ToString()).ToArray(),
-                route.Cluster,
-                route.ConnectTimeout.TotalSeconds,
-                route.IdleTimeout.TotalSeconds,
-                route.MaxConnections,
-                route.ConnectAttempts,
-                counters.Active,
-                counters.Total,
-                counters.BytesFromClient,
-                counters.BytesToClient);
-        }).ToArray();
+        status.Config.Proxies.Select(route => RouteStatus.From(route, status.Metrics.ForRoute(route.Name))).ToArray();
 
+    // Config order, so the answer reads like the file; the live dictionary has none.
     internal static IReadOnlyList<ClusterStatus> Clusters(IGatewayStatus status) =>
-        // Config order, so the answer reads like the file; the live dictionary has none.
         status.Config.Clusters
             .Select(c => status.Clusters.TryGetValue(c.Name, out var live) ? live : null)
             .OfType<UpstreamCluster>()
-            .Select(cluster => new ClusterStatus(
-                cluster.Name,
-                JsonNamingPolicy.SnakeCaseLower.ConvertName(cluster.Config.Balance.ToString()),
-                cluster.Upstreams.Select(u => new UpstreamStatus(u.Address.ToString(), u.Weight, u.IsHealthy, u.ActiveConnections)).ToArray()))
+            .Select(ClusterStatus.From)
             .ToArray();
 }

@@ -1,3 +1,6 @@
+using Sluice.Configuration;
+using Sluice.Telemetry;
+
 namespace Sluice.Admin;
 
 /// <summary>One entry of GET /api/routes: a proxy route's config and its live counters.</summary>
@@ -12,4 +15,19 @@ internal sealed record RouteStatus(
     long ActiveConnections,
     long TotalConnections,
     long BytesClientToUpstream,
-    long BytesUpstreamToClient);
+    long BytesUpstreamToClient)
+{
+    // Timeouts as seconds rather than TimeSpan's "00:00:02": a number a script can compare.
+    public static RouteStatus From(ProxyRouteConfig route, RouteCounters counters) => new(
+        route.Name,
+        route.Listen.Select(l => l.ToString()).ToArray(),
+        route.Cluster,
+        route.ConnectTimeout.TotalSeconds,
+        route.IdleTimeout.TotalSeconds,
+        route.MaxConnections,
+        route.ConnectAttempts,
+        counters.Active,
+        counters.Total,
+        counters.BytesFromClient,
+        counters.BytesToClient);
+}
