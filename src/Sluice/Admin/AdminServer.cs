@@ -128,7 +128,7 @@ internal sealed class AdminServer : IAsyncDisposable
             .ConfigureResource(resource => resource.AddService("sluice"))
             .WithMetrics(metrics => metrics
                 .AddMeter(SluiceMetrics.MeterName, RuntimeMeterName, ProcessMetrics.MeterName)
-                .AddView(PrometheusViews.Select)
+                .AddView(instrument => PrometheusViews.Select(instrument, _status.Metrics))
                 .AddPrometheusExporter(prometheus =>
                 {
                     // Every series would otherwise carry otel_scope_name="Sluice" or

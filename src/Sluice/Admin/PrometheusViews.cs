@@ -31,11 +31,22 @@ internal static class PrometheusViews
         "dotnet.thread_pool.thread.count",
     };
 
-    /// <summary>The view for one instrument: dropped, renamed, or null to keep it as it is.</summary>
-    public static MetricStreamConfiguration? Select(Instrument instrument)
+    /// <summary>
+    /// The view for one instrument: dropped, renamed, or null to keep it as it is. Instruments
+    /// of a "Sluice" meter other than <paramref name="metrics"/>'s are dropped: OpenTelemetry
+    /// selects meters by name only, so another SluiceMetrics in the process (tests run several
+    /// gateways at once) would otherwise have its routes merged into this gateway's scrape.
+    /// </summary>
+    public static MetricStreamConfiguration? Select(Instrument instrument, SluiceMetrics metrics)
     {
         var name = instrument.Name;
-        if (instrument.Meter.Name == AdminServer.RuntimeMeterName && Replaced.Contains(name))
+        var meter = instrument.Meter;
+        if (meter.Name == SluiceMetrics.MeterName && !ReferenceEquals(meter, metrics.Meter))
+        {
+            return MetricStreamConfiguration.Drop;
+        }
+
+        if (meter.Name == AdminServer.RuntimeMeterName && Replaced.Contains(name))
         {
             return MetricStreamConfiguration.Drop;
         }

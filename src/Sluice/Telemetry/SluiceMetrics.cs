@@ -64,6 +64,12 @@ public sealed class SluiceMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.01, 0.1, 1, 10, 60, 300, 1800, 3600, 21600, 86400] });
     }
 
+    /// <summary>
+    /// This instance's meter. Every SluiceMetrics uses the meter name "Sluice", so an exporter
+    /// that must show one gateway's numbers (tests run several in one process) selects by instance.
+    /// </summary>
+    internal Meter Meter => _meter;
+
     /// <summary>The counters for a route, created on first use and kept across reloads.</summary>
     public RouteCounters ForRoute(string route) => _routes.GetOrAdd(route, static r => new RouteCounters(r));
 

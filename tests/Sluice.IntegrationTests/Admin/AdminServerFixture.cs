@@ -8,9 +8,8 @@ namespace Sluice.IntegrationTests.Admin;
 
 /// <summary>
 /// A running admin server on 127.0.0.1 port 0 over a fake gateway with two routes and two
-/// clusters. Route and cluster names carry a per-instance suffix: the "Sluice" meter name is
-/// process-wide, so another test's SluiceMetrics shows up in this scrape too, and unique labels
-/// keep their series apart.
+/// clusters. Route and cluster names carry a per-instance suffix so a test can tell its own
+/// series from another gateway's, should one ever leak into its scrape.
 /// </summary>
 internal sealed class AdminServerFixture : IAsyncDisposable
 {

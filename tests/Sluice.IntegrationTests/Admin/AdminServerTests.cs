@@ -170,6 +170,24 @@ public sealed class AdminServerTests
         Assert.Equal("105", Sample(again, "sluice_transferred_bytes_total", route, "direction=\"client_to_upstream\""));
     }
 
+    [Fact]
+    public async Task Metrics_ShowsOnlyItsOwnGateway_AndOutlivesAnotherGatewaysMetrics()
+    {
+        await using var admin = await AdminServerFixture.StartAsync();
+        admin.Metrics.ForRoute(admin.WebRoute).ConnectionOpened();
+        var other = await AdminServerFixture.StartAsync();
+        other.Metrics.ForRoute(other.WebRoute).ConnectionOpened();
+
+        var both = await GetTextAsync(admin, "metrics");
+        await other.DisposeAsync();
+        admin.Metrics.ForRoute(admin.WebRoute).ConnectionOpened();
+        var after = await GetTextAsync(admin, "metrics");
+
+        Assert.DoesNotContain(other.WebRoute, both, StringComparison.Ordinal);
+        Assert.Equal("1", Sample(both, "sluice_connections_total", $"route=\"{admin.WebRoute}\""));
+        Assert.Equal("2", Sample(after, "sluice_connections_total", $"route=\"{admin.WebRoute}\""));
+    }
+
     [SkippableFact]
     public async Task Metrics_PassesPromtoolCheckMetrics()
     {
