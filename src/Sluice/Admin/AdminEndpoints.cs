@@ -12,7 +12,8 @@ internal static class AdminEndpoints
     public static void Map(IEndpointRouteBuilder endpoints, IGatewayStatus status)
     {
         endpoints.MapPrometheusScrapingEndpoint("/metrics");
-        endpoints.MapGet("/healthz", () => Healthz(status));
+        // HEAD too: some load balancers' HTTP checks send it and only read the status.
+        endpoints.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], () => Healthz(status));
         endpoints.MapGet("/api/routes", () => Results.Json(Routes(status), AdminJsonContext.Default.IReadOnlyListRouteStatus));
         endpoints.MapGet("/api/clusters", () => Results.Json(Clusters(status), AdminJsonContext.Default.IReadOnlyListClusterStatus));
     }

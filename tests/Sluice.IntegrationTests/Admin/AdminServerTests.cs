@@ -66,6 +66,8 @@ public sealed class AdminServerTests
         using var draining = await admin.Http.GetAsync(new Uri("healthz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, draining.StatusCode);
         Assert.Equal("draining", (await draining.Content.ReadAsStringAsync()).Trim());
+        using var head = await admin.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri("healthz", UriKind.Relative)));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, head.StatusCode);
     }
 
     [Fact]
