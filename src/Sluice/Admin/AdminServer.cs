@@ -31,6 +31,7 @@ internal sealed class AdminServer : IAsyncDisposable
     private readonly List<ListenOptions> _listeners = [];
     private WebApplication? _app;
     private int _state;
+    private volatile bool _listening;
 
     public AdminServer(AdminConfig config, IGatewayStatus status, ILoggerFactory loggerFactory)
     {
@@ -47,7 +48,7 @@ internal sealed class AdminServer : IAsyncDisposable
 
     /// <summary>Every address bound; more than one when the host name resolves to several.</summary>
     public IReadOnlyList<IPEndPoint> Endpoints =>
-        _app is null ? [] : _listeners.Select(l => l.IPEndPoint).OfType<IPEndPoint>().ToArray();
+        !_listening ? [] : _listeners.Select(l => l.IPEndPoint).OfType<IPEndPoint>().ToArray();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -60,6 +61,7 @@ internal sealed class AdminServer : IAsyncDisposable
         var app = Build(addresses);
         _app = app;
         await app.StartAsync(cancellationToken);
+        _listening = true;
         foreach (var endpoint in Endpoints)
         {
             AdminLog.Listening(_logger, endpoint);
@@ -70,6 +72,7 @@ internal sealed class AdminServer : IAsyncDisposable
     {
         if (_app is { } app && Interlocked.CompareExchange(ref _state, 2, 1) == 1)
         {
+            _listening = false;
             await app.StopAsync(cancellationToken);
             AdminLog.Stopped(_logger);
         }
@@ -79,13 +82,17 @@ internal sealed class AdminServer : IAsyncDisposable
     {
         if (_app is { } app)
         {
-            using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+            try
             {
+                // Bounded, so a scraper that never finishes reading cannot hold up shutdown.
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await StopAsync(cts.Token);
             }
-
-            await app.DisposeAsync();
-            _app = null;
+            finally
+            {
+                await app.DisposeAsync();
+                _app = null;
+            }
         }
     }
 
@@ -98,10 +105,14 @@ internal sealed class AdminServer : IAsyncDisposable
 
         // "localhost" with port 0 cannot go through Kestrel's ListenLocalhost (it refuses dynamic
         // ports for two families at once), so every name, localhost included, is resolved here.
-        var resolved = await Dns.GetHostAddressesAsync(listen.Host, cancellationToken);
-        return resolved.Length > 0
-            ? resolved.Distinct().ToArray()
-            : throw new IOException($"admin listen host \"{listen.Host}\" resolved to no address");
+        var resolved = (await Dns.GetHostAddressesAsync(listen.Host, cancellationToken)).Distinct().ToArray();
+        if (resolved.Length == 0)
+        {
+            throw new IOException($"admin listen host \"{listen.Host}\" resolved to no address");
+        }
+
+        // Port 0 on several addresses would give each its own random port; one is what was meant.
+        return listen.Port == 0 ? resolved[..1] : resolved;
     }
 
     private WebApplication Build(IPAddress[] addresses)
@@ -125,7 +136,7 @@ internal sealed class AdminServer : IAsyncDisposable
             .AddProvider(new ForwardingLoggerProvider(_loggerFactory))
             .AddFilter("Microsoft", LogLevel.Warning));
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("sluice"))
+            .ConfigureResource(resource => resource.AddService("sluice", serviceVersion: typeof(AdminServer).Assembly.GetName().Version?.ToString()))
             .WithMetrics(metrics => metrics
                 .AddMeter(SluiceMetrics.MeterName, RuntimeMeterName, ProcessMetrics.MeterName)
                 .AddView(instrument => PrometheusViews.Select(instrument, _status.Metrics))
@@ -134,9 +145,9 @@ internal sealed class AdminServer : IAsyncDisposable
                     // Every series would otherwise carry otel_scope_name="Sluice" or
                     // "System.Runtime"; the sluice_ and dotnet_ prefixes already say that.
                     prometheus.ScopeInfoEnabled = false;
-                    // Observable instruments are read at collection time; a cached response
-                    // would show a scrape counts from before it was asked for. Scrapes are rare
-                    // (seconds apart), so collecting each time costs nothing worth caching.
+                    // Observable instruments are read at collection time, and a cached response
+                    // would answer a scrape with counts from before it was made. Scrapes come
+                    // seconds apart, so collecting for each one costs nothing worth caching.
                     prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
                 }));
 

@@ -21,6 +21,21 @@ public sealed class AdminServerTests
     }
 
     [Fact]
+    public async Task StartAsync_LocalhostPortZero_BindsOneLoopbackAddress()
+    {
+        await using var admin = await AdminServerFixture.StartAsync();
+        await using var byName = new AdminServer(new AdminConfig { Listen = new HostPort("localhost", 0) }, admin.Status, NullLoggerFactory.Instance);
+
+        await byName.StartAsync(CancellationToken.None);
+
+        var endpoint = Assert.Single(byName.Endpoints);
+        Assert.True(IPAddress.IsLoopback(endpoint.Address));
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri($"http://{endpoint}/healthz"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task StartAsync_PortInUse_ThrowsAndStillDisposesCleanly()
     {
         await using var first = await AdminServerFixture.StartAsync();
