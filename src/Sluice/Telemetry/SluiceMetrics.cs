@@ -17,7 +17,8 @@ public sealed class SluiceMetrics : IDisposable
     private readonly Counter<long> _connectionErrors;
     private readonly Histogram<double> _upstreamConnectDuration;
     private readonly Histogram<double> _connectionDuration;
-    private Func<IEnumerable<UpstreamCluster>> _clusters = static () => [];
+    // Swapped on reload by the host while a scrape may be reading it.
+    private volatile Func<IEnumerable<UpstreamCluster>> _clusters = static () => [];
 
     public SluiceMetrics()
     {
@@ -62,6 +63,12 @@ public sealed class SluiceMetrics : IDisposable
             description: "Lifetime of proxied client connections.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.01, 0.1, 1, 10, 60, 300, 1800, 3600, 21600, 86400] });
     }
+
+    /// <summary>
+    /// This instance's meter. Every SluiceMetrics uses the meter name "Sluice", so an exporter
+    /// that must show one gateway's numbers (tests run several in one process) selects by instance.
+    /// </summary>
+    internal Meter Meter => _meter;
 
     /// <summary>The counters for a route, created on first use and kept across reloads.</summary>
     public RouteCounters ForRoute(string route) => _routes.GetOrAdd(route, static r => new RouteCounters(r));
