@@ -25,7 +25,7 @@ internal static class AdminEndpoints
         : Results.Text("ok\n", "text/plain", statusCode: StatusCodes.Status200OK);
 
     internal static IReadOnlyList<RouteStatus> Routes(IGatewayStatus status) =>
-        status.Config.Proxies.Select(route => RouteStatus.From(route, status.Metrics.ForRoute(route.Name))).ToArray();
+        status.Config.Proxies.Select(route => RouteStatus.From(route, status.Metrics.ForRoute(route.Name), status.EndpointsOf(route.Name))).ToArray();
 
     // Config order, so the answer reads like the file; the live dictionary has none.
     internal static IReadOnlyList<ClusterStatus> Clusters(IGatewayStatus status) =>

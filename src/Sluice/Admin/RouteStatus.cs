@@ -7,6 +7,7 @@ namespace Sluice.Admin;
 internal sealed record RouteStatus(
     string Name,
     IReadOnlyList<string> Listen,
+    IReadOnlyList<string> Bound,
     string Cluster,
     double ConnectTimeoutSeconds,
     double IdleTimeoutSeconds,
@@ -18,9 +19,10 @@ internal sealed record RouteStatus(
     long BytesUpstreamToClient)
 {
     // Timeouts as seconds rather than TimeSpan's "00:00:02": a number a script can compare.
-    public static RouteStatus From(ProxyRouteConfig route, RouteCounters counters) => new(
+    public static RouteStatus From(ProxyRouteConfig route, RouteCounters counters, IReadOnlyList<System.Net.IPEndPoint> bound) => new(
         route.Name,
         route.Listen.Select(l => l.ToString()).ToArray(),
+        bound.Select(b => b.ToString()).ToArray(),
         route.Cluster,
         route.ConnectTimeout.TotalSeconds,
         route.IdleTimeout.TotalSeconds,

@@ -26,6 +26,7 @@ internal sealed partial class ConfigReloader : IHostedService, IDisposable
     private Task? _loop;
     private byte[] _lastHash;
     private volatile bool _forced;
+    private readonly HostPort? _initialAdmin;
 
     public ConfigReloader(Gateway gateway, SluiceConfig initial, LogLevelSwitch logLevel, ILogger<ConfigReloader> logger)
     {
@@ -34,6 +35,7 @@ internal sealed partial class ConfigReloader : IHostedService, IDisposable
         _logger = logger;
         _path = initial.SourcePath ?? throw new ArgumentException("a reloadable config needs its file path", nameof(initial));
         _lastHash = HashFile(_path);
+        _initialAdmin = initial.Admin?.Listen;
     }
 
     /// <summary>Reloads completed (applied or refused), for tests and the admin API.</summary>
@@ -145,6 +147,11 @@ internal sealed partial class ConfigReloader : IHostedService, IDisposable
         }
         else
         {
+            if (result.Config.Admin?.Listen != _initialAdmin)
+            {
+                LogAdminNeedsRestart(_logger);
+            }
+
             _logLevel.Set(result.Config.Server.LogLevel);
             LogReloaded(_logger, result.Config.Proxies.Count, result.Config.Clusters.Count);
         }
@@ -192,6 +199,9 @@ internal sealed partial class ConfigReloader : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 4023, Level = LogLevel.Error, Message = "reload refused with {Count} errors; the running config stays in force")]
     private static partial void LogKeptOld(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4025, Level = LogLevel.Warning, Message = "[admin] changed: the admin endpoint keeps its address until restart")]
+    private static partial void LogAdminNeedsRestart(ILogger logger);
 
     [LoggerMessage(EventId = 4024, Level = LogLevel.Error, Message = "reload failed unexpectedly; the running config stays in force")]
     private static partial void LogReloadCrashed(ILogger logger, Exception exception);

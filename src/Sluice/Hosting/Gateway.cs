@@ -19,6 +19,8 @@ namespace Sluice.Hosting;
 public sealed partial class Gateway : IGatewayStatus, IAsyncDisposable
 {
     private readonly ILoggerFactory _loggers;
+    private readonly TimeProvider _time;
+    private readonly long? _fileLimit;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -31,10 +33,13 @@ public sealed partial class Gateway : IGatewayStatus, IAsyncDisposable
     private IReadOnlyDictionary<string, ProxyRoute> _routes = new Dictionary<string, ProxyRoute>();
     private SluiceConfig _config = new();
     private volatile bool _draining;
+    private int _disposed;
 
-    public Gateway(ILoggerFactory loggers, SluiceMetrics? metrics = null)
+    public Gateway(ILoggerFactory loggers, SluiceMetrics? metrics = null, TimeProvider? time = null)
     {
         _loggers = loggers;
+        _time = time ?? TimeProvider.System;
+        _fileLimit = FileDescriptorLimit.RaiseSoftLimit();
         _logger = loggers.CreateLogger("Sluice.Gateway");
         Metrics = metrics ?? new SluiceMetrics();
         Metrics.ObserveClusters(() => _clusters.Values);
@@ -49,6 +54,9 @@ public sealed partial class Gateway : IGatewayStatus, IAsyncDisposable
     public IReadOnlyDictionary<string, ProxyRoute> Routes => _routes;
 
     public SluiceMetrics Metrics { get; }
+
+    /// <summary>The process-wide connection cap in force: max_connections, lowered to fit the open-file limit.</summary>
+    public int EffectiveMaxConnections => _processLimit.Limit;
 
     /// <summary>Proxied connections open now, across routes.</summary>
     public int ActiveConnections => _proxyConnections.Count;
@@ -86,13 +94,13 @@ public sealed partial class Gateway : IGatewayStatus, IAsyncDisposable
 
     private async Task<IReadOnlyList<string>> ApplyLockedAsync(SluiceConfig config)
     {
+        // New cluster objects every time; Create carries each upstream's health and connection
+        // count over from the previous cluster of that name when its address and checks match.
         var clusters = new Dictionary<string, UpstreamCluster>(StringComparer.Ordinal);
         foreach (var clusterConfig in config.Clusters)
         {
             _clusters.TryGetValue(clusterConfig.Name, out var previous);
-            clusters[clusterConfig.Name] = previous is not null && previous.Config == clusterConfig
-                ? previous
-                : new UpstreamCluster(clusterConfig);
+            clusters[clusterConfig.Name] = UpstreamCluster.Create(clusterConfig, previous, _time, _loggers);
         }
 
         var routes = new Dictionary<string, ProxyRoute>(StringComparer.Ordinal);
@@ -154,6 +162,11 @@ public sealed partial class Gateway : IGatewayStatus, IAsyncDisposable
                 await listener.DisposeAsync();
             }
 
+            foreach (var cluster in clusters.Values)
+            {
+                await cluster.DisposeAsync();
+            }
+
             return errors;
         }
 
@@ -196,10 +209,30 @@ public sealed partial class Gateway : IGatewayStatus, IAsyncDisposable
             _routeLimits.Remove(name);
         }
 
-        _processLimit.Limit = config.Server.MaxConnections;
+        var processLimit = config.Server.MaxConnections;
+        if (_fileLimit is { } files && FileDescriptorLimit.MaxProxiedConnections(files) < processLimit)
+        {
+            processLimit = FileDescriptorLimit.MaxProxiedConnections(files);
+            LogLimitClamped(_logger, config.Server.MaxConnections, files, processLimit);
+        }
+
+        _processLimit.Limit = processLimit;
+        var oldClusters = _clusters;
         _clusters = clusters;
         _routes = routes;
         _config = config;
+
+        // Connections already running keep their old cluster object (and its upstreams) until
+        // they end; only its health checks stop here, the new cluster's take over.
+        foreach (var cluster in clusters.Values)
+        {
+            cluster.StartHealthChecks();
+        }
+
+        foreach (var cluster in oldClusters.Values)
+        {
+            await cluster.DisposeAsync();
+        }
 
         foreach (var listener in removed)
         {
@@ -259,6 +292,10 @@ public sealed partial class Gateway : IGatewayStatus, IAsyncDisposable
             }
 
             _echoConnections.AbortAll(CloseReason.Shutdown);
+            foreach (var cluster in _clusters.Values)
+            {
+                await cluster.DisposeAsync();
+            }
         }
         finally
         {
@@ -268,6 +305,12 @@ public sealed partial class Gateway : IGatewayStatus, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: the container disposes it once per registration (Gateway, IGatewayStatus).
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!_draining)
         {
             await DrainAsync(TimeSpan.Zero);
@@ -278,6 +321,9 @@ public sealed partial class Gateway : IGatewayStatus, IAsyncDisposable
         _echoConnections.Dispose();
         _stopping.Dispose();
     }
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "server.max_connections = {Configured} does not fit the open-file limit of {Files} (two per proxied connection plus a reserve): capped at {Effective}; raise `ulimit -n` to allow more")]
+    private static partial void LogLimitClamped(ILogger logger, int configured, long files, int effective);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "{Kind} \"{Name}\" listening on {Endpoint}")]
     private static partial void LogListening(ILogger logger, string kind, string name, IPEndPoint endpoint);

@@ -16,4 +16,7 @@ public interface IGatewayStatus
     IReadOnlyDictionary<string, UpstreamCluster> Clusters { get; }
 
     SluiceMetrics Metrics { get; }
+
+    /// <summary>The addresses a route or echo server is bound to now (with port 0 configured, the real port).</summary>
+    IReadOnlyList<System.Net.IPEndPoint> EndpointsOf(string name);
 }

@@ -58,6 +58,7 @@ public static class SluiceHost
         builder.Services.AddSingleton<SluiceMetrics>();
         builder.Services.AddSingleton(sp => new Gateway(sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<SluiceMetrics>()));
         builder.Services.AddSingleton<IGatewayStatus>(sp => sp.GetRequiredService<Gateway>());
+        builder.Services.AddHostedService<AdminService>();
         builder.Services.AddHostedService<GatewayService>();
         if (config.SourcePath is not null)
         {

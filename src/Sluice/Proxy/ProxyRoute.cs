@@ -76,7 +76,7 @@ public sealed partial class ProxyRoute : IConnectionHandler
         // Closed at once rather than left in the backlog: the client learns immediately, and
         // the refusal is counted instead of turning into an invisible connect timeout.
         _metrics.ConnectionError(Config.Name, reason.ToName());
-        LogRefused(_logger, Config.Name, socket.RemoteEndPoint, reason.ToName());
+        LogAccess(_accessLog, Config.Name, socket.RemoteEndPoint as IPEndPoint, "-", 0, 0, 0, reason.ToName());
         socket.Dispose();
     }
 
@@ -182,9 +182,6 @@ public sealed partial class ProxyRoute : IConnectionHandler
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "{Route}: connect to {Upstream} failed ({Reason}), attempt {Attempt} of {Attempts}")]
     private static partial void LogConnectFailed(ILogger logger, string route, string upstream, string reason, int attempt, int attempts);
-
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "{Route}: refused {Client}: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string route, EndPoint? client, string reason);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "{Route}: unexpected error handling a connection")]
     private static partial void LogUnexpected(ILogger logger, string route, Exception exception);

@@ -20,4 +20,6 @@ internal sealed class FakeGatewayStatus(SluiceConfig config, SluiceMetrics metri
     public SluiceMetrics Metrics { get; } = metrics;
 
     public void StartDraining() => _draining = true;
+
+    public IReadOnlyList<System.Net.IPEndPoint> EndpointsOf(string name) => [];
 }
