@@ -59,6 +59,10 @@ internal sealed partial class ConfigReloader : IHostedService, IDisposable
         _watcher.Renamed += (_, _) => Trigger(force: false);
         _watcher.EnableRaisingEvents = true;
         _loop = Task.Run(LoopAsync);
+
+        // A save between loading the file and starting the watcher raised no event: look once.
+        Trigger(force: false);
+        LogWatching(_logger, _path);
         return Task.CompletedTask;
     }
 
@@ -187,6 +191,9 @@ internal sealed partial class ConfigReloader : IHostedService, IDisposable
             return [];
         }
     }
+
+    [LoggerMessage(EventId = 4026, Level = LogLevel.Information, Message = "watching {Path} for changes; SIGHUP also reloads")]
+    private static partial void LogWatching(ILogger logger, string path);
 
     [LoggerMessage(EventId = 4020, Level = LogLevel.Information, Message = "reloading {Path} ({Trigger})")]
     private static partial void LogReloading(ILogger logger, string path, string trigger);

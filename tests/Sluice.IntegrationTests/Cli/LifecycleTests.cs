@@ -44,9 +44,12 @@ public sealed class LifecycleTests
             s.Shutdown(SocketShutdown.Send);
         });
         using var dir = new TempDirectory();
-        var config = dir.File("sluice.toml", ProxyToml("web", backend.Address));
+        var config = dir.File("sluice.toml", ProxyToml("web", backend.Address) + "\n[admin]\nlisten = \"127.0.0.1:0\"\n");
         await using var sluice = SluiceProcess.Start(dir.Path, "run", "-c", config);
         var endpoint = await sluice.ListeningAsync("web", Timeout);
+        var admin = (await sluice.WaitForOutputAsync("Admin endpoint listening on (http://\\S+)", Timeout)).Groups[1].Value;
+        using var http = new HttpClient { BaseAddress = new Uri(admin) };
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
 
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(endpoint);
@@ -56,6 +59,7 @@ public sealed class LifecycleTests
 
         sluice.Signal(SluiceProcess.SigTerm);
         await sluice.WaitForOutputAsync("draining", Timeout);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/healthz")).StatusCode);
 
         using var late = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await Assert.ThrowsAsync<SocketException>(async () => await late.ConnectAsync(endpoint));
@@ -121,6 +125,7 @@ public sealed class LifecycleTests
         var config = dir.File("sluice.toml", ProxyToml("a", backend.Address));
         await using var sluice = SluiceProcess.Start(dir.Path, "run", "-c", config);
         var a = await sluice.ListeningAsync("a", Timeout);
+        await sluice.WaitForOutputAsync("watching", Timeout);
 
         // Saving the file is enough: the watcher picks it up without a signal.
         File.WriteAllText(config, ProxyToml("a", backend.Address).Replace("cluster = \"a-cluster\"", "cluster = \"nope\"", StringComparison.Ordinal));
