@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Sluice.Configuration;
-
 namespace Sluice.Cli.Commands;
 
 /// <summary>`sluice check`: validates a config without running it; every error at once, exit 1.</summary>
@@ -13,19 +11,12 @@ internal static class CheckCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(config) ?? ConfigOption.DefaultPath;
-            var result = ConfigLoader.Load(path);
-            if (result.Config is null)
+            var c = ConfigFile.LoadOrReport(path, consequence: "");
+            if (c is null)
             {
-                foreach (var error in result.Errors)
-                {
-                    Console.Error.WriteLine(error);
-                }
-
-                Console.Error.WriteLine($"{path}: {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}");
                 return 1;
             }
 
-            var c = result.Config;
             Console.WriteLine($"{path}: ok ({c.Proxies.Count} proxy routes, {c.Clusters.Count} clusters, {c.Clusters.Sum(x => x.Upstreams.Count)} upstreams, {c.Echoes.Count} echo servers, admin {(c.Admin is null ? "off" : c.Admin.Listen.ToString())})");
             return 0;
         });

@@ -29,19 +29,13 @@ internal static class RunCommand
                 }
             }
 
-            var result = ConfigLoader.Load(path);
-            if (result.Config is null)
+            var loaded = ConfigFile.LoadOrReport(path, consequence: "; not started");
+            if (loaded is null)
             {
-                foreach (var error in result.Errors)
-                {
-                    Console.Error.WriteLine(error);
-                }
-
-                Console.Error.WriteLine($"{path}: {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}; not started");
                 return 1;
             }
 
-            using var host = SluiceHost.Build(result.Config);
+            using var host = SluiceHost.Build(loaded);
             try
             {
                 await host.RunAsync(cancellationToken);
