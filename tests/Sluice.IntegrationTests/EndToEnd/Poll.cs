@@ -1,0 +1,20 @@
+using System.Diagnostics;
+
+namespace Sluice.IntegrationTests.EndToEnd;
+
+/// <summary>Waits for a condition with a deadline instead of a fixed sleep, so a slow machine only makes a test slower.</summary>
+internal static class Poll
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+
+    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < limit, $"not reached within {limit}: {what}");
+            await Task.Delay(20);
+        }
+    }
+}
