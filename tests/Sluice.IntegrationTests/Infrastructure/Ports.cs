@@ -34,22 +34,44 @@ public sealed class BlackHole : IDisposable
         Address = $"127.0.0.1:{endPoint.Port}";
 
         // Fill the accept queue: once full, the kernel silently drops new SYNs.
-        for (var i = 0; i < 8; i++)
+        for (var i = 0; i < 4; i++)
         {
-            var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
-            try
-            {
-                filler.Connect(endPoint);
-            }
-            catch (SocketException)
-            {
-                // EINPROGRESS for the ones that don't fit.
-            }
-
-            _fillers.Add(filler);
+            _fillers.Add(StartConnect(endPoint));
         }
 
-        Thread.Sleep(100);
+        // Prove it: a further connect must still be pending after a while.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            Thread.Sleep(50);
+            using var probe = StartConnect(endPoint);
+            if (!probe.Poll(300_000, SelectMode.SelectWrite) && !probe.Poll(0, SelectMode.SelectError))
+            {
+                break;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException("could not make a black hole: connects to a full accept queue still complete (net.ipv4.tcp_abort_on_overflow?)");
+            }
+
+            _fillers.Add(StartConnect(endPoint));
+        }
+    }
+
+    private static Socket StartConnect(IPEndPoint endPoint)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+        try
+        {
+            socket.Connect(endPoint);
+        }
+        catch (SocketException)
+        {
+            // EINPROGRESS: the connect goes on in the kernel.
+        }
+
+        return socket;
     }
 
     public string Address { get; }

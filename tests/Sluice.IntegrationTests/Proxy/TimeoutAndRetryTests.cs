@@ -12,19 +12,20 @@ public sealed class TimeoutAndRetryTests
     public async Task IdleConnection_IsClosedAfterIdleTimeout_WhileBusyOneStaysOpen()
     {
         await using var backend = TestBackend.Echo();
-        var config = TestGateway.Proxy([backend.Address], r => r with { IdleTimeout = TimeSpan.FromMilliseconds(600) });
+        var config = TestGateway.Proxy([backend.Address], r => r with { IdleTimeout = TimeSpan.FromMilliseconds(1500) });
         await using var gateway = await TestGateway.StartAsync(config);
         using var idle = await gateway.ConnectAsync("p");
         using var busy = await gateway.ConnectAsync("p");
 
-        // The busy one talks every 150 ms for 1.5 s — well past the idle timeout in total.
+        // The busy one talks every 100 ms for 3.5 s — well past the idle timeout in total. (The
+        // gaps are far below the timeout: a loaded 2-core machine can stall a test for ~1 s.)
         var ping = "ping"u8.ToArray();
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromMilliseconds(1500))
+        while (watch.Elapsed < TimeSpan.FromMilliseconds(3500))
         {
             await busy.SendAsync(ping);
             Assert.Equal(ping, await SocketIo.ReadExactlyAsync(busy, ping.Length, Timeout));
-            await Task.Delay(150);
+            await Task.Delay(100);
         }
 
         Assert.True(await SocketIo.ClosedWithinAsync(idle, Timeout), "idle connection was not closed");
@@ -38,9 +39,9 @@ public sealed class TimeoutAndRetryTests
         using var hole = Ports.BlackHole();
         var config = TestGateway.Proxy([hole.Address], r => r with { ConnectTimeout = TimeSpan.FromMilliseconds(300), ConnectAttempts = 1 });
         await using var gateway = await TestGateway.StartAsync(config);
+        var watch = Stopwatch.StartNew();
         using var client = await gateway.ConnectAsync("p");
 
-        var watch = Stopwatch.StartNew();
         Assert.True(await SocketIo.ClosedWithinAsync(client, Timeout), "client was left hanging");
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(250), $"closed after {watch.Elapsed}, before the connect timeout");
     }
