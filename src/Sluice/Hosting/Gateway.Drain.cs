@@ -1,11 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
-using Sluice.Balancing;
-using Sluice.Configuration;
 using Sluice.Forwarding;
-using Sluice.Proxy;
-using Sluice.Telemetry;
 using Sluice.Transport;
 
 namespace Sluice.Hosting;

@@ -218,19 +218,7 @@ public sealed class AdminServerTests
         admin.Metrics.UpstreamConnectDuration(admin.DbCluster, "127.0.0.2:5432", TimeSpan.FromSeconds(1), success: false);
         var text = await GetTextAsync(admin, "metrics");
 
-        using var process = Process.Start(new ProcessStartInfo(promtool, ["check", "metrics"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(text);
-        process.StandardInput.Close();
-        await process.WaitForExitAsync();
-
-        Assert.True(process.ExitCode == 0, $"promtool check metrics failed:\n{await stdout}{await stderr}");
+        await ProcessRunner.AssertPromtoolAcceptsAsync(promtool, text);
     }
 
     private static async Task<JsonDocument> GetJsonAsync(AdminServerFixture admin, string path)

@@ -46,19 +46,7 @@ public sealed class AdminEndToEndTests
         await using var env = await AdminOverGateway.StartAsync();
         var text = await env.GetTextAsync("metrics");
 
-        using var process = Process.Start(new ProcessStartInfo(promtool, ["check", "metrics"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(text);
-        process.StandardInput.Close();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-
-        Assert.True(process.ExitCode == 0, $"promtool check metrics failed:\n{await stdout}{await stderr}\n--- scraped:\n{text}");
+        await ProcessRunner.AssertPromtoolAcceptsAsync(promtool, text);
     }
 
     /// <summary>The value of the one sample of <paramref name="name"/> whose labels include all of <paramref name="labels"/>.</summary>

@@ -89,10 +89,10 @@ public sealed class RedisTests
         }
 
         Assert.True(retries <= 10, $"{retries} retries: the dead server kept getting traffic");
-        await WaitUntil(() => !upstreamOfFirst.IsHealthy, "killed redis never marked down");
+        await Poll.UntilAsync(() => !upstreamOfFirst.IsHealthy, "killed redis marked down", Timeout);
 
         await first.StartAsync();
-        await WaitUntil(() => upstreamOfFirst.IsHealthy, "restarted redis never marked up");
+        await Poll.UntilAsync(() => upstreamOfFirst.IsHealthy, "restarted redis marked up", Timeout);
     }
 
     private static async Task<string> Command(Socket socket, string inline)
@@ -128,6 +128,7 @@ public sealed class RedisTests
 
     private static async Task<string> Run(string binary, params string[] args)
     {
+        // A first argument with newlines is a script for stdin (redis-cli reads commands there).
         string? stdin = null;
         if (args.Length > 0 && args[0].Contains('\n', StringComparison.Ordinal))
         {
@@ -135,32 +136,8 @@ public sealed class RedisTests
             args = args[1..];
         }
 
-        var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{binary} {string.Join(' ', args)} exited {process.ExitCode}: {await process.StandardError.ReadToEndAsync()}");
+        var (code, output) = await ProcessRunner.RunAsync(binary, args, stdin);
+        Assert.True(code == 0, $"{binary} {string.Join(' ', args)} exited {code}: {output}");
         return output;
-    }
-
-    private static async Task WaitUntil(Func<bool> condition, string message)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < Timeout, message);
-            await Task.Delay(50);
-        }
     }
 }

@@ -96,7 +96,7 @@ public sealed class TimeoutAndRetryTests
         Assert.True(await SocketIo.ClosedWithinAsync(refused, Timeout), "fourth connection was not refused");
 
         held[0].Dispose();
-        await WaitUntil(() => gateway.Gateway.ActiveConnections == 2);
+        await Poll.UntilAsync(() => gateway.Gateway.ActiveConnections == 2, "the closed connection is released", Timeout);
         using var again = await gateway.ConnectAsync("p");
         await again.SendAsync(ping);
         Assert.Equal(ping, await SocketIo.ReadExactlyAsync(again, 1, Timeout));
@@ -104,16 +104,6 @@ public sealed class TimeoutAndRetryTests
         foreach (var s in held)
         {
             s.Dispose();
-        }
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < Timeout, "condition not reached in time");
-            await Task.Delay(20);
         }
     }
 }

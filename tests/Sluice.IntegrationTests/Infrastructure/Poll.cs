@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Sluice.IntegrationTests.EndToEnd;
+namespace Sluice.IntegrationTests.Infrastructure;
 
 /// <summary>Waits for a condition with a deadline instead of a fixed sleep, so a slow machine only makes a test slower.</summary>
-internal static class Poll
+public static class Poll
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 
