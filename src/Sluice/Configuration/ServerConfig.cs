@@ -11,6 +11,9 @@ public sealed record ServerConfig
 
     /// <summary>Process-wide cap on accepted client connections.</summary>
     public int MaxConnections { get; init; } = 50_000;
+
+    /// <summary>One log line per client connection at close (category Sluice.Access).</summary>
+    public bool AccessLog { get; init; } = true;
 }
 
 public enum LogLevelSetting

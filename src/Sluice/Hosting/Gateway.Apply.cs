@@ -49,7 +49,7 @@ public sealed partial class Gateway
                 limit = new ConnectionLimiter(routeConfig.MaxConnections);
             }
 
-            routes[routeConfig.Name] = new ProxyRoute(routeConfig, clusters[routeConfig.Cluster], limit, _processLimit, _proxyConnections, Metrics, _loggers, _stopping.Token);
+            routes[routeConfig.Name] = new ProxyRoute(routeConfig, clusters[routeConfig.Cluster], limit, _processLimit, _proxyConnections, Metrics, _loggers, config.Server.AccessLog, _stopping.Token);
         }
 
         var wanted = new Dictionary<ListenerKey, (IConnectionHandler Handler, string Owner)>();

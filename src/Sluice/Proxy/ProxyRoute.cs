@@ -31,6 +31,7 @@ public sealed partial class ProxyRoute : IConnectionHandler
         ConnectionRegistry registry,
         SluiceMetrics metrics,
         ILoggerFactory loggers,
+        bool accessLog,
         CancellationToken stopping)
     {
         Config = config;
@@ -41,7 +42,7 @@ public sealed partial class ProxyRoute : IConnectionHandler
         _metrics = metrics;
         Counters = metrics.ForRoute(config.Name);
         _logger = loggers.CreateLogger("Sluice.Proxy");
-        _accessLog = loggers.CreateLogger("Sluice.Access");
+        _accessLog = accessLog ? loggers.CreateLogger("Sluice.Access") : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _stopping = stopping;
     }
 
@@ -130,12 +131,13 @@ public sealed partial class ProxyRoute : IConnectionHandler
         }
         finally
         {
-            RouteLimit.Release();
-            _processLimit.Release();
-            Counters.ConnectionClosed();
+            // Logged before the counters drop, so "no connection active" also means "all logged".
             var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
             _metrics.ConnectionDuration(Config.Name, elapsed);
             LogAccess(_accessLog, Config.Name, clientEndPoint, upstream?.Address.ToString() ?? "-", fromClient, toClient, (long)elapsed.TotalMilliseconds, reason.ToName());
+            RouteLimit.Release();
+            _processLimit.Release();
+            Counters.ConnectionClosed();
         }
     }
 

@@ -23,6 +23,7 @@ public sealed class ConfigLoaderErrorTests
         { "[server]\nmax_connections = 0\n", 2, "server.max_connections", "at least 1" },
         { "[server]\nmax_connections = \"many\"\n", 2, "server.max_connections", "expected an integer, got a string" },
         { "[server]\nmax_connections = 99999999999\n", 2, "server.max_connections", "at least 1" },
+        { "[server]\naccess_log = \"yes\"\n", 2, "server.access_log", "expected true or false, got a string" },
         { "[[server]]\n", 1, "server", "write [server], not [[server]]" },
         { "[proxy]\nname = \"p\"\n", 1, "proxy", "write [[proxy]]" },
         { "[admin]\n", 1, "admin.listen", "missing required key \"listen\"" },

@@ -11,6 +11,7 @@ public sealed class ConfigLoaderValidFileTests
         log_format = "json"
         shutdown_timeout = "45s"
         max_connections = 1234
+        access_log = false
 
         [admin]
         listen = "127.0.0.1:9901"
@@ -58,7 +59,7 @@ public sealed class ConfigLoaderValidFileTests
         Assert.True(result.Succeeded);
         var config = result.Config;
         Assert.Equal(
-            new ServerConfig { LogLevel = LogLevelSetting.Debug, LogFormat = LogFormat.Json, ShutdownTimeout = TimeSpan.FromSeconds(45), MaxConnections = 1234 },
+            new ServerConfig { LogLevel = LogLevelSetting.Debug, LogFormat = LogFormat.Json, ShutdownTimeout = TimeSpan.FromSeconds(45), MaxConnections = 1234, AccessLog = false },
             config.Server);
         Assert.Equal(new HostPort("127.0.0.1", 9901), config.Admin?.Listen);
 

@@ -50,6 +50,7 @@ internal sealed partial class ConfigBinder
             LogFormat = reader.Enum("log_format", defaults.LogFormat, LogFormats),
             ShutdownTimeout = reader.Duration("shutdown_timeout", defaults.ShutdownTimeout),
             MaxConnections = reader.Int("max_connections", defaults.MaxConnections, min: 1),
+            AccessLog = reader.Bool("access_log", defaults.AccessLog),
         };
         reader.ReportUnknownKeys();
         return config;

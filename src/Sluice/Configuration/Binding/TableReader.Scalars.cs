@@ -33,6 +33,22 @@ internal sealed partial class TableReader
         return text;
     }
 
+    public bool Bool(string key, bool fallback)
+    {
+        if (Get(key) is not { } entry)
+        {
+            return fallback;
+        }
+
+        if (entry.Value is not TomlScalarNode { Value: bool value })
+        {
+            Error(entry.Value, KeyPath(key), $"expected true or false, got {entry.Value.Describe()}");
+            return fallback;
+        }
+
+        return value;
+    }
+
     public int Int(string key, int fallback, int min, int max = int.MaxValue)
     {
         if (Get(key) is not { } entry)

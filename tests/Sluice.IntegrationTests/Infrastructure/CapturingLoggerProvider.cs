@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Sluice.IntegrationTests.Admin;
+namespace Sluice.IntegrationTests.Infrastructure;
 
 /// <summary>Keeps every log entry written through it, with its category, level and event id.</summary>
 internal sealed class CapturingLoggerProvider : ILoggerProvider
