@@ -21,7 +21,12 @@ public static class SluiceHost
         builder.Services.AddSingleton(logLevel);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Logging.AddFilter((category, level) => logLevel.IsEnabled(level) && (level >= LogLevel.Warning || !(category ?? "").StartsWith("Microsoft.", StringComparison.Ordinal)));
+        // Framework categories only from Warning up; the host's own "Hosting failed to start"
+        // is left out, since Sluice reports why it cannot start itself, without a stack trace.
+        builder.Logging.AddFilter((category, level) =>
+            logLevel.IsEnabled(level)
+            && category != "Microsoft.Extensions.Hosting.Internal.Host"
+            && (level >= LogLevel.Warning || !(category ?? "").StartsWith("Microsoft.", StringComparison.Ordinal)));
         if (config.Server.LogFormat == LogFormat.Json)
         {
             builder.Logging.AddJsonConsole(o =>

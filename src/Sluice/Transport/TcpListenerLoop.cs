@@ -12,6 +12,9 @@ namespace Sluice.Transport;
 /// </summary>
 public sealed partial class TcpListenerLoop : IAsyncDisposable
 {
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
 
@@ -56,8 +59,14 @@ public sealed partial class TcpListenerLoop : IAsyncDisposable
         var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            // SO_REUSEADDR lets a restarted sluice bind while old connections sit in TIME_WAIT.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // SO_REUSEADDR alone lets a restarted sluice bind while old connections sit in
+            // TIME_WAIT. Not SocketOptionName.ReuseAddress: on Linux .NET maps that to
+            // SO_REUSEPORT as well, and then a second process binds the same port without an
+            // error and silently takes half the connections.
+            if (!OperatingSystem.IsWindows())
+            {
+                socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+            }
             if (ip.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 socket.DualMode = false;

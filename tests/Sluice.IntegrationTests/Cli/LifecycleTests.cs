@@ -137,6 +137,33 @@ public sealed class LifecycleTests
         await RoundTrip(client, "still serving");
     }
 
+    [Fact]
+    public async Task SecondInstanceOnTheSamePort_ExitsOne_NamingTheAddress_InsteadOfSharingThePort()
+    {
+        // With SO_REUSEPORT (what .NET's ReuseAddress option sets on Linux) a second sluice
+        // would bind the same port without error and the kernel would split the connections.
+        using var dir = new TempDirectory();
+        var first = dir.File("first.toml", """
+            [[proxy]]
+            name = "taken"
+            listen = "127.0.0.1:0"
+            cluster = "c"
+
+            [[cluster]]
+            name = "c"
+            upstreams = ["127.0.0.1:1"]
+            """);
+        await using var running = SluiceProcess.Start(dir.Path, "run", "-c", first);
+        var endpoint = await running.ListeningAsync("taken", Timeout);
+        var second = dir.File("second.toml", File.ReadAllText(first).Replace("127.0.0.1:0", endpoint.ToString(), StringComparison.Ordinal));
+
+        var (code, output) = await SluiceProcess.RunAsync(dir.Path, "run", "-c", second);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"cannot listen on {endpoint}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     private static async Task RoundTrip(Socket socket, string text)
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes(text);
