@@ -130,6 +130,11 @@ public abstract class SocketForwarder : TrackedConnection
     }
 
     /// <summary>Closes a socket, with RST when <paramref name="reset"/> (SO_LINGER 0).</summary>
+    /// <remarks>
+    /// Without a reset, shut both directions down first: that sends FIN and ends the pending
+    /// reads. Disposing a socket with a read still pending makes .NET close it abortively (RST),
+    /// and an idle timeout or a drain should end connections politely.
+    /// </remarks>
     protected static void Close(Socket socket, bool reset)
     {
         try
@@ -137,6 +142,10 @@ public abstract class SocketForwarder : TrackedConnection
             if (reset)
             {
                 socket.LingerState = new LingerOption(true, 0);
+            }
+            else
+            {
+                socket.Shutdown(SocketShutdown.Both);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
