@@ -164,6 +164,26 @@ public sealed class LifecycleTests
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task JsonLogFormat_EveryLineIsAJsonObject_WithCategoryAndEventId()
+    {
+        await using var backend = TestBackend.Echo();
+        using var dir = new TempDirectory();
+        var config = dir.File("sluice.toml", ProxyToml("j", backend.Address, server: "log_format = \"json\""));
+        await using var sluice = SluiceProcess.Start(dir.Path, "run", "-c", config);
+        await sluice.WaitForOutputAsync("listening on", Timeout);
+        await sluice.WaitForOutputAsync("watching", Timeout);
+
+        var lines = sluice.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.NotEmpty(lines);
+        foreach (var line in lines)
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            Assert.True(json.RootElement.TryGetProperty("Category", out _), line);
+            Assert.True(json.RootElement.TryGetProperty("EventId", out _), line);
+        }
+    }
+
     private static async Task RoundTrip(Socket socket, string text)
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes(text);
