@@ -24,8 +24,6 @@ public abstract class SocketForwarder : TrackedConnection
     /// <summary>The first reason recorded, or <see cref="CloseReason.Completed"/> when none was.</summary>
     public CloseReason CloseReason => _closeReason < 0 ? CloseReason.Completed : (CloseReason)_closeReason;
 
-    protected bool IsAborted => Volatile.Read(ref _closeReason) >= 0;
-
     /// <summary>Records why the connection ended; the first reason wins.</summary>
     protected bool TrySetCloseReason(CloseReason reason) =>
         Interlocked.CompareExchange(ref _closeReason, (int)reason, -1) == -1;

@@ -38,9 +38,6 @@ internal sealed partial class ConfigReloader : IHostedService, IDisposable
         _initialAdmin = initial.Admin?.Listen;
     }
 
-    /// <summary>Reloads completed (applied or refused), for tests and the admin API.</summary>
-    public int Generation { get; private set; }
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
@@ -135,7 +132,6 @@ internal sealed partial class ConfigReloader : IHostedService, IDisposable
             }
 
             LogKeptOld(_logger, result.Errors.Count);
-            Generation++;
             return;
         }
 
@@ -159,8 +155,6 @@ internal sealed partial class ConfigReloader : IHostedService, IDisposable
             _logLevel.Set(result.Config.Server.LogLevel);
             LogReloaded(_logger, result.Config.Proxies.Count, result.Config.Clusters.Count);
         }
-
-        Generation++;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -157,7 +157,6 @@ public sealed partial class Gateway
         _processLimit.Limit = processLimit;
         var oldClusters = _clusters;
         _clusters = clusters;
-        _routes = routes;
         _config = config;
 
         // Connections already running keep their old cluster object (and its upstreams) until

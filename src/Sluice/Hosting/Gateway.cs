@@ -30,7 +30,6 @@ public sealed partial class Gateway : IGatewayStatus, IAsyncDisposable
     private readonly Dictionary<string, ConnectionLimiter> _routeLimits = new(StringComparer.Ordinal);
     private readonly ConnectionLimiter _processLimit = new(int.MaxValue);
     private IReadOnlyDictionary<string, UpstreamCluster> _clusters = new Dictionary<string, UpstreamCluster>();
-    private IReadOnlyDictionary<string, ProxyRoute> _routes = new Dictionary<string, ProxyRoute>();
     private SluiceConfig _config = new();
     private volatile bool _draining;
     private int _disposed;
@@ -50,8 +49,6 @@ public sealed partial class Gateway : IGatewayStatus, IAsyncDisposable
     public SluiceConfig Config => _config;
 
     public IReadOnlyDictionary<string, UpstreamCluster> Clusters => _clusters;
-
-    public IReadOnlyDictionary<string, ProxyRoute> Routes => _routes;
 
     public SluiceMetrics Metrics { get; }
 

@@ -39,18 +39,12 @@ public sealed partial class TcpListenerLoop : IAsyncDisposable
     /// <summary>The route or server that owns this listener, by name.</summary>
     public string Owner { get; }
 
-    /// <summary>The address as configured (port 0 stays 0), used to match listeners across reloads.</summary>
-    public HostPort Configured { get; private init; }
-
     /// <summary>Swapped on reload so new connections see the new route while the socket stays bound.</summary>
     public IConnectionHandler Handler
     {
         get => _handler;
         set => _handler = value;
     }
-
-    /// <summary>Accept failures that were not a client's own aborted handshake (EMFILE and friends).</summary>
-    public long AcceptErrors { get; private set; }
 
     /// <summary>Binds and listens; throws a SocketException naming the address when it cannot.</summary>
     public static TcpListenerLoop Bind(HostPort address, IConnectionHandler handler, ILogger logger, string owner, int backlog = 4096)
@@ -81,7 +75,7 @@ public sealed partial class TcpListenerLoop : IAsyncDisposable
             throw;
         }
 
-        return new TcpListenerLoop(socket, handler, logger, owner) { Configured = address };
+        return new TcpListenerLoop(socket, handler, logger, owner) ;
     }
 
     public void Start() => _loop ??= Task.Run(AcceptLoopAsync);
@@ -113,7 +107,6 @@ public sealed partial class TcpListenerLoop : IAsyncDisposable
             {
                 // EMFILE/ENFILE/ENOBUFS: the pending connection stays in the backlog; retrying at
                 // once would spin. Back off (doubling, capped) and keep serving the others.
-                AcceptErrors++;
                 LogAcceptFailed(_logger, Owner, LocalEndPoint, ex.SocketErrorCode, (int)backoff.TotalMilliseconds);
                 await Task.Delay(backoff);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
