@@ -8,8 +8,6 @@ public sealed class DuplexConnection : SocketForwarder
     private readonly Socket _client;
     private readonly Socket _upstream;
     private readonly IByteCounter? _counter;
-    private long _bytesFromClient;
-    private long _bytesToClient;
 
     public DuplexConnection(Socket client, Socket upstream, TimeSpan idleTimeout, IByteCounter? counter)
     {
@@ -18,10 +16,6 @@ public sealed class DuplexConnection : SocketForwarder
         _counter = counter;
         IdleTimeoutMs = (long)idleTimeout.TotalMilliseconds;
     }
-
-    public long BytesFromClient => Volatile.Read(ref _bytesFromClient);
-
-    public long BytesToClient => Volatile.Read(ref _bytesToClient);
 
     /// <summary>Pumps both ways; returns when both directions are done or the connection was aborted.</summary>
     public async ValueTask<CloseReason> RunAsync(ConnectionRegistry registry)
@@ -43,18 +37,6 @@ public sealed class DuplexConnection : SocketForwarder
         }
 
         return CloseReason;
-    }
-
-    protected override void OnBytes(bool fromClient, int count)
-    {
-        if (fromClient)
-        {
-            _bytesFromClient += count;
-        }
-        else
-        {
-            _bytesToClient += count;
-        }
     }
 
     protected override void Abort(CloseReason reason, bool resetPeers)

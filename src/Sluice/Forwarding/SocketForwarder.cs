@@ -20,9 +20,17 @@ public abstract class SocketForwarder : TrackedConnection
     internal const int LargeBuffer = 64 * 1024;
 
     private int _closeReason = -1;
+    private long _bytesFromClient;
+    private long _bytesToClient;
 
     /// <summary>The first reason recorded, or <see cref="CloseReason.Completed"/> when none was.</summary>
     public CloseReason CloseReason => _closeReason < 0 ? CloseReason.Completed : (CloseReason)_closeReason;
+
+    /// <summary>Bytes this connection forwarded from the client (for the access log).</summary>
+    public long BytesFromClient => Volatile.Read(ref _bytesFromClient);
+
+    /// <summary>Bytes this connection forwarded to the client.</summary>
+    public long BytesToClient => Volatile.Read(ref _bytesToClient);
 
     /// <summary>Records why the connection ended; the first reason wins.</summary>
     protected bool TrySetCloseReason(CloseReason reason) =>
@@ -55,19 +63,19 @@ public abstract class SocketForwarder : TrackedConnection
                 }
 
                 Touch();
-                if (counter is not null)
+
+                // Each direction writes only its own field, so a plain add is enough here.
+                if (fromClient)
                 {
-                    if (fromClient)
-                    {
-                        counter.AddBytesFromClient(read);
-                    }
-                    else
-                    {
-                        counter.AddBytesToClient(read);
-                    }
+                    _bytesFromClient += read;
+                    counter?.AddBytesFromClient(read);
+                }
+                else
+                {
+                    _bytesToClient += read;
+                    counter?.AddBytesToClient(read);
                 }
 
-                OnBytes(fromClient, read);
                 sending = true;
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
                 sending = false;
@@ -82,7 +90,6 @@ public abstract class SocketForwarder : TrackedConnection
                 else if (size == SmallBuffer)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = null;
                     size = LargeBuffer;
                     buffer = ArrayPool<byte>.Shared.Rent(size);
                 }
@@ -103,11 +110,6 @@ public abstract class SocketForwarder : TrackedConnection
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-    }
-
-    /// <summary>Per-chunk hook for derived types that count bytes themselves.</summary>
-    protected virtual void OnBytes(bool fromClient, int count)
-    {
     }
 
     public override void Abort(CloseReason reason) => Abort(reason, resetPeers: false);

@@ -111,7 +111,7 @@ public sealed partial class Gateway
         List<TcpListenerLoop> removed = [];
         lock (_listeners)
         {
-            foreach (var (key, listener) in _listeners)
+            foreach (var (key, listener) in _listeners.ToList())
             {
                 if (wanted.TryGetValue(key, out var target))
                 {
@@ -119,13 +119,9 @@ public sealed partial class Gateway
                 }
                 else
                 {
+                    _listeners.Remove(key);
                     removed.Add(listener);
                 }
-            }
-
-            foreach (var key in _listeners.Keys.Where(k => !wanted.ContainsKey(k)).ToList())
-            {
-                _listeners.Remove(key);
             }
 
             foreach (var (key, listener) in bound)
@@ -136,22 +132,22 @@ public sealed partial class Gateway
             }
         }
 
+        _routeLimits.Clear();
         foreach (var (name, route) in routes)
         {
             route.RouteLimit.Limit = route.Config.MaxConnections;
             _routeLimits[name] = route.RouteLimit;
         }
 
-        foreach (var name in _routeLimits.Keys.Where(n => !routes.ContainsKey(n)).ToList())
-        {
-            _routeLimits.Remove(name);
-        }
-
         var processLimit = config.Server.MaxConnections;
         if (_fileLimit is { } files && FileDescriptorLimit.MaxProxiedConnections(files) < processLimit)
         {
             processLimit = FileDescriptorLimit.MaxProxiedConnections(files);
-            LogLimitClamped(_logger, config.Server.MaxConnections, files, processLimit);
+            if (processLimit != _processLimit.Limit)
+            {
+                // Once, not on every reload that keeps the same numbers.
+                LogLimitClamped(_logger, config.Server.MaxConnections, files, processLimit);
+            }
         }
 
         _processLimit.Limit = processLimit;

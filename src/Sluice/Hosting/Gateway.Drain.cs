@@ -19,7 +19,15 @@ public sealed partial class Gateway
             List<TcpListenerLoop> listeners;
             lock (_listeners)
             {
-                listeners = _listeners.Where(l => l.Key.Kind != "echo").Select(l => l.Value).ToList();
+                listeners = [];
+                foreach (var (key, listener) in _listeners.ToList())
+                {
+                    if (key.Kind != "echo")
+                    {
+                        _listeners.Remove(key);
+                        listeners.Add(listener);
+                    }
+                }
             }
 
             foreach (var listener in listeners)

@@ -95,7 +95,7 @@ public sealed partial class ProxyRoute : IConnectionHandler
             upstream = connect.Upstream;
             if (connect.Socket is null)
             {
-                reason = connect.Upstream is null && connect.Attempts == 0 ? CloseReason.NoHealthyUpstream : CloseReason.ConnectFailed;
+                reason = connect.Attempts == 0 ? CloseReason.NoHealthyUpstream : CloseReason.ConnectFailed;
                 _metrics.ConnectionError(Config.Name, reason.ToName());
                 client.Dispose();
                 return;
