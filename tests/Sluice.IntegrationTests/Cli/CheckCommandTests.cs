@@ -22,7 +22,7 @@ public sealed class CheckCommandTests
         var (code, output) = await SluiceProcess.RunAsync(dir.Path, "check", "-c", config);
 
         Assert.Equal(0, code);
-        Assert.Contains("ok", output, StringComparison.Ordinal);
+        Assert.Contains(": ok (", output, StringComparison.Ordinal);
         Assert.Contains("1 proxy routes", output, StringComparison.Ordinal);
     }
 
@@ -64,6 +64,6 @@ public sealed class CheckCommandTests
 
         var (code, output) = await SluiceProcess.RunAsync(dir.Path, "check");
         Assert.Equal(0, code);
-        Assert.Contains("ok", output, StringComparison.Ordinal);
+        Assert.Contains(": ok (", output, StringComparison.Ordinal);
     }
 }

@@ -76,7 +76,7 @@ public sealed class RedisTests
                     using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                     await s.ConnectAsync(endpoint);
                     Assert.Equal("+OK", await Command(s, $"SET {key} {value}"));
-                    Assert.Equal($"${value.Length}", await Command(s, $"GET {key}"));
+                    Assert.Equal(value, await Command(s, $"GET {key}"));
                     break;
                 }
                 catch (Exception ex) when (ex is SocketException or EndOfStreamException or IOException && killed)
@@ -114,9 +114,10 @@ public sealed class RedisTests
                 var text = line.ToString().TrimEnd('\r');
                 if (text.StartsWith('$'))
                 {
-                    // Bulk reply: consume its payload line too, return the header.
+                    // Bulk reply: the value follows on its own line.
                     var length = int.Parse(text.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
-                    await SocketIo.ReadExactlyAsync(socket, length + 2, Timeout);
+                    var payload = await SocketIo.ReadExactlyAsync(socket, length + 2, Timeout);
+                    return Encoding.ASCII.GetString(payload, 0, length);
                 }
 
                 return text;
