@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Sluice.Balancing;
 using Sluice.Configuration;
 using Sluice.Forwarding;
+using Sluice.Forwarding.Epoll;
 using Sluice.Telemetry;
 using Sluice.Transport;
 
@@ -86,14 +87,16 @@ public sealed partial class ProxyRoute : IConnectionHandler
         var started = Environment.TickCount64;
         Counters.ConnectionOpened();
         var clientEndPoint = client.RemoteEndPoint as IPEndPoint;
+        var loop = EpollLoopGroup.IsEnabled ? EpollLoopGroup.Shared.Next() : null;
         Health.Upstream? upstream = null;
         var reason = CloseReason.Completed;
+        var handedOver = false;
         long fromClient = 0, toClient = 0;
         try
         {
-            var connect = await ConnectUpstreamAsync(clientEndPoint);
+            var connect = await ConnectUpstreamAsync(clientEndPoint, loop);
             upstream = connect.Upstream;
-            if (connect.Socket is null)
+            if (!connect.Succeeded)
             {
                 reason = connect.Attempts == 0 ? CloseReason.NoHealthyUpstream : CloseReason.ConnectFailed;
                 _metrics.ConnectionError(Config.Name, reason.ToName());
@@ -102,16 +105,31 @@ public sealed partial class ProxyRoute : IConnectionHandler
             }
 
             upstream!.OnConnectionStarted();
+            if (loop is not null)
+            {
+                var clientFd = DetachDescriptor(client);
+                if (clientFd < 0)
+                {
+                    // Out of descriptors for the duplicate: refuse this one like any over-limit connection.
+                    LibC.Close(connect.Fd);
+                    upstream.OnConnectionEnded();
+                    reason = CloseReason.ProcessLimit;
+                    return;
+                }
+
+                // From here the pair owns both descriptors and reports its end through Complete.
+                var pair = new ProxiedPair(this, loop, clientFd, connect.Fd, upstream, clientEndPoint, started);
+                handedOver = true;
+                pair.Start();
+                return;
+            }
+
             try
             {
-                var connection = new DuplexConnection(client, connect.Socket, Config.IdleTimeout, Counters);
+                var connection = new DuplexConnection(client, connect.Socket!, Config.IdleTimeout, Counters);
                 reason = await connection.RunAsync(_registry);
                 fromClient = connection.BytesFromClient;
                 toClient = connection.BytesToClient;
-                if (reason is not CloseReason.Completed)
-                {
-                    _metrics.ConnectionError(Config.Name, reason.ToName());
-                }
             }
             finally
             {
@@ -131,17 +149,47 @@ public sealed partial class ProxyRoute : IConnectionHandler
         }
         finally
         {
-            // Logged before the counters drop, so "no connection active" also means "all logged".
-            var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
-            _metrics.ConnectionDuration(Config.Name, elapsed);
-            LogAccess(_accessLog, Config.Name, clientEndPoint, upstream?.Address.ToString() ?? "-", fromClient, toClient, (long)elapsed.TotalMilliseconds, reason.ToName());
-            RouteLimit.Release();
-            _processLimit.Release();
-            Counters.ConnectionClosed();
+            if (!handedOver)
+            {
+                Complete(started, clientEndPoint, upstream, fromClient, toClient, reason, countError: reason is not CloseReason.Completed and not CloseReason.NoHealthyUpstream and not CloseReason.ConnectFailed);
+            }
         }
     }
 
-    private async ValueTask<UpstreamConnectResult> ConnectUpstreamAsync(IPEndPoint? client)
+    /// <summary>
+    /// The end of every connection that got past the limits: counted, logged (before the counters
+    /// drop, so "no connection active" also means "all logged") and its limits released.
+    /// </summary>
+    internal void Complete(long started, IPEndPoint? client, Health.Upstream? upstream, long fromClient, long toClient, CloseReason reason, bool countError)
+    {
+        if (countError)
+        {
+            _metrics.ConnectionError(Config.Name, reason.ToName());
+        }
+
+        var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+        _metrics.ConnectionDuration(Config.Name, elapsed);
+        LogAccess(_accessLog, Config.Name, client, upstream?.Address.ToString() ?? "-", fromClient, toClient, (long)elapsed.TotalMilliseconds, reason.ToName());
+        RouteLimit.Release();
+        _processLimit.Release();
+        Counters.ConnectionClosed();
+    }
+
+    internal ConnectionRegistry Registry => _registry;
+
+    /// <summary>
+    /// A descriptor of our own for an accepted <see cref="Socket"/>, which is then disposed. The
+    /// Socket never ran an async operation, so .NET's socket engine never watched it, and the
+    /// duplicate keeps the connection open when the Socket closes its descriptor. -1 when out of descriptors.
+    /// </summary>
+    private static int DetachDescriptor(Socket socket)
+    {
+        var fd = LibC.Fcntl((int)socket.Handle, LibC.FDupFdCloexec, 0);
+        socket.Dispose();
+        return fd;
+    }
+
+    private async ValueTask<UpstreamConnectResult> ConnectUpstreamAsync(IPEndPoint? client, EpollLoop? loop)
     {
         var attempts = Math.Max(1, Config.ConnectAttempts);
         var tried = new Health.Upstream?[attempts];
@@ -152,32 +200,49 @@ public sealed partial class ProxyRoute : IConnectionHandler
             var upstream = Cluster.Pick(context, tried);
             if (upstream is null)
             {
-                return new UpstreamConnectResult(null, last, attempt);
+                return new UpstreamConnectResult(null, -1, last, attempt);
             }
 
             tried[attempt] = upstream;
             last = upstream;
-            var result = await UpstreamDialer.ConnectAsync(upstream.Address, Config.ConnectTimeout, _stopping);
-            _metrics.UpstreamConnectDuration(Cluster.Name, upstream.Address.ToString(), result.Elapsed, result.Succeeded);
-            if (result.Socket is not null)
+            Socket? socket = null;
+            var fd = -1;
+            ConnectError error;
+            TimeSpan elapsed;
+            if (loop is not null)
             {
-                upstream.ReportConnectSuccess();
-                return new UpstreamConnectResult(result.Socket, upstream, attempt + 1);
+                var result = await EpollDialer.ConnectAsync(upstream.Address, loop, Config.ConnectTimeout, _stopping);
+                (fd, error, elapsed) = (result.Fd, result.Error, result.Elapsed);
+            }
+            else
+            {
+                var result = await UpstreamDialer.ConnectAsync(upstream.Address, Config.ConnectTimeout, _stopping);
+                (socket, error, elapsed) = (result.Socket, result.Error, result.Elapsed);
             }
 
-            if (result.Error != ConnectError.NoDescriptors)
+            _metrics.UpstreamConnectDuration(Cluster.Name, upstream.Address.ToString(), elapsed, error == ConnectError.None);
+            if (error == ConnectError.None)
+            {
+                upstream.ReportConnectSuccess();
+                return new UpstreamConnectResult(socket, fd, upstream, attempt + 1);
+            }
+
+            if (error != ConnectError.NoDescriptors)
             {
                 // Our own descriptor shortage says nothing about the upstream's health.
                 upstream.ReportConnectFailure();
             }
 
-            LogConnectFailed(_logger, Config.Name, upstream.Address.ToString(), result.Reason, attempt + 1, attempts);
+            LogConnectFailed(_logger, Config.Name, upstream.Address.ToString(), error.ToName(), attempt + 1, attempts);
         }
 
-        return new UpstreamConnectResult(null, last, attempts);
+        return new UpstreamConnectResult(null, -1, last, attempts);
     }
 
-    private readonly record struct UpstreamConnectResult(Socket? Socket, Health.Upstream? Upstream, int Attempts);
+    private readonly record struct UpstreamConnectResult(Socket? Socket, int Fd, Health.Upstream? Upstream, int Attempts)
+    {
+        public bool Succeeded => Socket is not null || Fd >= 0;
+    }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "route={Route} client={Client} upstream={Upstream} bytes_in={BytesIn} bytes_out={BytesOut} duration_ms={DurationMs} reason={Reason}")]
     private static partial void LogAccess(ILogger logger, string route, IPEndPoint? client, string upstream, long bytesIn, long bytesOut, long durationMs, string reason);

@@ -22,14 +22,5 @@ public readonly record struct ConnectResult(Socket? Socket, ConnectError Error, 
     public bool Succeeded => Socket is not null;
 
     /// <summary>A short snake_case reason for metrics labels and logs.</summary>
-    public string Reason => Error switch
-    {
-        ConnectError.None => "ok",
-        ConnectError.Timeout => "connect_timeout",
-        ConnectError.Refused => "connect_refused",
-        ConnectError.Unreachable => "connect_unreachable",
-        ConnectError.DnsFailure => "dns_failure",
-        ConnectError.NoDescriptors => "no_file_descriptors",
-        _ => "connect_error",
-    };
+    public string Reason => Error.ToName();
 }

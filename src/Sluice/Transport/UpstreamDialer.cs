@@ -18,27 +18,10 @@ public static class UpstreamDialer
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(timeout);
 
-        IPAddress[] addresses;
-        if (target.Ip is { } literal)
+        var (addresses, resolveError) = await ResolveAsync(target, timeoutCts.Token, cancellationToken);
+        if (addresses is null)
         {
-            addresses = [literal];
-        }
-        else
-        {
-            try
-            {
-                addresses = await Dns.GetHostAddressesAsync(target.Host, timeoutCts.Token);
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                var error = ex is OperationCanceledException ? ConnectError.Timeout : ConnectError.DnsFailure;
-                return new ConnectResult(null, error, null, Stopwatch.GetElapsedTime(started));
-            }
-
-            if (addresses.Length == 0)
-            {
-                return new ConnectResult(null, ConnectError.DnsFailure, null, Stopwatch.GetElapsedTime(started));
-            }
+            return new ConnectResult(null, resolveError, null, Stopwatch.GetElapsedTime(started));
         }
 
         var lastError = ConnectError.Other;
@@ -81,5 +64,27 @@ public static class UpstreamDialer
         }
 
         return new ConnectResult(null, lastError, lastEndPoint, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// The target's addresses: the literal, or a fresh DNS lookup bounded by
+    /// <paramref name="timeoutToken"/>. Null with the error when there are none.
+    /// </summary>
+    internal static async ValueTask<(IPAddress[]? Addresses, ConnectError Error)> ResolveAsync(HostPort target, CancellationToken timeoutToken, CancellationToken cancellationToken)
+    {
+        if (target.Ip is { } literal)
+        {
+            return ([literal], ConnectError.None);
+        }
+
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(target.Host, timeoutToken);
+            return addresses.Length == 0 ? (null, ConnectError.DnsFailure) : (addresses, ConnectError.None);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, ex is OperationCanceledException ? ConnectError.Timeout : ConnectError.DnsFailure);
+        }
     }
 }
