@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sluice.Configuration;
+using Sluice.Forwarding.Epoll;
 
 namespace Sluice.Hosting;
 
@@ -9,6 +10,7 @@ internal sealed partial class GatewayService(Gateway gateway, SluiceConfig initi
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        EpollLoopGroup.UseLogger(logger);
         var errors = await gateway.ApplyAsync(initial, cancellationToken);
         if (errors.Count > 0)
         {
@@ -20,13 +22,13 @@ internal sealed partial class GatewayService(Gateway gateway, SluiceConfig initi
             throw new StartupException(errors);
         }
 
-        LogStarted(logger, initial.SourcePath ?? "(built-in)", initial.Proxies.Count, initial.Clusters.Count, initial.Echoes.Count);
+        LogStarted(logger, initial.SourcePath ?? "(built-in)", initial.Proxies.Count, initial.Clusters.Count, initial.Echoes.Count, EpollLoopGroup.IsEnabled ? "epoll" : "sockets");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => gateway.DrainAsync(gateway.Config.Server.ShutdownTimeout);
 
-    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "sluice started from {Source}: {Routes} proxy routes, {Clusters} clusters, {Echoes} echo servers")]
-    private static partial void LogStarted(ILogger logger, string source, int routes, int clusters, int echoes);
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "sluice started from {Source}: {Routes} proxy routes, {Clusters} clusters, {Echoes} echo servers; proxy engine {Engine}")]
+    private static partial void LogStarted(ILogger logger, string source, int routes, int clusters, int echoes, string engine);
 
     [LoggerMessage(EventId = 4011, Level = LogLevel.Critical, Message = "cannot start: {Error}")]
     private static partial void LogStartError(ILogger logger, string error);

@@ -35,7 +35,11 @@ public sealed partial class SluiceProcess : IAsyncDisposable
         Start(workingDirectory, fileLimit: null, args);
 
     /// <summary>Starts sluice with <c>ulimit -n</c> lowered to <paramref name="fileLimit"/>, to provoke EMFILE.</summary>
-    public static SluiceProcess Start(string workingDirectory, int? fileLimit, params string[] args)
+    public static SluiceProcess Start(string workingDirectory, int? fileLimit, params string[] args) =>
+        Start(workingDirectory, fileLimit, environment: [], args);
+
+    /// <summary>Starts sluice with extra environment variables (e.g. SLUICE_PROXY_ENGINE).</summary>
+    public static SluiceProcess Start(string workingDirectory, int? fileLimit, IReadOnlyList<(string Name, string Value)> environment, params string[] args)
     {
         var binary = Path.Combine(AppContext.BaseDirectory, "sluice");
         if (fileLimit is { } limit)
@@ -55,6 +59,11 @@ public sealed partial class SluiceProcess : IAsyncDisposable
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
