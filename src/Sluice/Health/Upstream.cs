@@ -34,6 +34,8 @@ public sealed partial class Upstream
     internal Upstream(UpstreamConfig config, string cluster, HealthCheckConfig? active, PassiveHealthConfig passive, TimeProvider time, ILogger logger)
     {
         Address = config.Address;
+        AddressText = config.Address.ToString();
+        LiteralEndPoint = config.Address.Ip is { } ip ? new System.Net.IPEndPoint(ip, config.Address.Port) : null;
         _weight = config.Weight;
         _cluster = cluster;
         _active = active;
@@ -44,6 +46,12 @@ public sealed partial class Upstream
     }
 
     public HostPort Address { get; }
+
+    /// <summary><see cref="Address"/> as text, made once for logs and metric labels.</summary>
+    public string AddressText { get; }
+
+    /// <summary>The address when it is an IP literal (no DNS on connect), else null.</summary>
+    public System.Net.IPEndPoint? LiteralEndPoint { get; }
 
     /// <summary>The configured weight; a reload that keeps this upstream may change it.</summary>
     public int Weight => Volatile.Read(ref _weight);
@@ -57,7 +65,7 @@ public sealed partial class Upstream
 
     public void OnConnectionEnded() => Interlocked.Decrement(ref _activeConnections);
 
-    public override string ToString() => Address.ToString();
+    public override string ToString() => AddressText;
 
     internal void UpdateWeight(int weight) => Volatile.Write(ref _weight, weight);
 

@@ -169,7 +169,7 @@ public sealed partial class ProxyRoute : IConnectionHandler
 
         var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
         _metrics.ConnectionDuration(Config.Name, elapsed);
-        LogAccess(_accessLog, Config.Name, client, upstream?.Address.ToString() ?? "-", fromClient, toClient, (long)elapsed.TotalMilliseconds, reason.ToName());
+        LogAccess(_accessLog, Config.Name, client, upstream?.AddressText ?? "-", fromClient, toClient, (long)elapsed.TotalMilliseconds, reason.ToName());
         RouteLimit.Release();
         _processLimit.Release();
         Counters.ConnectionClosed();
@@ -211,7 +211,7 @@ public sealed partial class ProxyRoute : IConnectionHandler
             TimeSpan elapsed;
             if (loop is not null)
             {
-                var result = await EpollDialer.ConnectAsync(upstream.Address, loop, Config.ConnectTimeout, _stopping);
+                var result = await EpollDialer.ConnectAsync(upstream.Address, upstream.LiteralEndPoint, loop, Config.ConnectTimeout, _stopping);
                 (fd, error, elapsed) = (result.Fd, result.Error, result.Elapsed);
             }
             else
@@ -220,7 +220,7 @@ public sealed partial class ProxyRoute : IConnectionHandler
                 (socket, error, elapsed) = (result.Socket, result.Error, result.Elapsed);
             }
 
-            _metrics.UpstreamConnectDuration(Cluster.Name, upstream.Address.ToString(), elapsed, error == ConnectError.None);
+            _metrics.UpstreamConnectDuration(Cluster.Name, upstream.AddressText, elapsed, error == ConnectError.None);
             if (error == ConnectError.None)
             {
                 upstream.ReportConnectSuccess();
@@ -233,7 +233,7 @@ public sealed partial class ProxyRoute : IConnectionHandler
                 upstream.ReportConnectFailure();
             }
 
-            LogConnectFailed(_logger, Config.Name, upstream.Address.ToString(), error.ToName(), attempt + 1, attempts);
+            LogConnectFailed(_logger, Config.Name, upstream.AddressText, error.ToName(), attempt + 1, attempts);
         }
 
         return new UpstreamConnectResult(null, -1, last, attempts);

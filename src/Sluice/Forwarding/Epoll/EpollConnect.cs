@@ -1,52 +1,61 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
+using Sluice.Transport;
 
 namespace Sluice.Forwarding.Epoll;
 
 /// <summary>
-/// A non-blocking TCP connect whose completion is watched by an <see cref="EpollLoop"/>, so the
-/// new descriptor never joins .NET's own socket engine (which would then see every later event
-/// on it too).
+/// A non-blocking TCP connect whose completion and deadline are watched by an
+/// <see cref="EpollLoop"/>, so the new descriptor never joins .NET's own socket engine (which
+/// would then see every later event on it too).
 /// </summary>
-internal sealed class EpollConnect : IEpollHandler
+/// <remarks>
+/// It is its own awaitable: no Task, no CancellationTokenSource and no timer per connect (the
+/// loop checks deadlines), because every allocation on the connection-setup path shows up in
+/// the memory of each held connection until the next GC. The awaiting code continues on the loop
+/// thread, and must not block there.
+/// </remarks>
+internal sealed class EpollConnect : IEpollHandler, IValueTaskSource<DescriptorConnectResult>
 {
-    private const int ECanceled = 125;
-
     private readonly EpollLoop _loop;
     private readonly int _fd;
-    private readonly TaskCompletionSource<int> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IPEndPoint _endPoint;
+    private readonly long _started;
+    private ManualResetValueTaskSourceCore<DescriptorConnectResult> _core;
     private bool _watching;
     private bool _finished;
-    private volatile bool _cancelled;
 
-    private EpollConnect(EpollLoop loop, int fd)
+    private EpollConnect(EpollLoop loop, int fd, IPEndPoint endPoint, long started, TimeSpan timeout)
     {
         _loop = loop;
         _fd = fd;
+        _endPoint = endPoint;
+        _started = started;
+        Deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
     }
 
     public EpollSlot Slot { get; set; } = EpollSlot.None;
 
-    /// <summary>
-    /// Connects to <paramref name="endPoint"/>: the connected descriptor and 0, or -1 and the errno
-    /// (ECANCELED when <paramref name="cancellationToken"/> ended it first).
-    /// </summary>
-    public static async ValueTask<(int Fd, int Errno)> ConnectAsync(EpollLoop loop, IPEndPoint endPoint, CancellationToken cancellationToken)
+    /// <summary>Environment.TickCount64 after which the loop gives up with a timeout.</summary>
+    public long Deadline { get; }
+
+    public bool Finished => _finished;
+
+    /// <summary>Connects to <paramref name="endPoint"/> within <paramref name="timeout"/>.</summary>
+    public static ValueTask<DescriptorConnectResult> ConnectAsync(EpollLoop loop, IPEndPoint endPoint, TimeSpan timeout)
     {
+        var started = Stopwatch.GetTimestamp();
         var (fd, errno) = Begin(endPoint);
-        if (fd < 0 || errno == 0)
+        if (errno != LibC.EInProgress)
         {
-            return (fd, errno);
+            return new ValueTask<DescriptorConnectResult>(Result(fd, errno, endPoint, started));
         }
 
-        var operation = new EpollConnect(loop, fd);
+        var operation = new EpollConnect(loop, fd, endPoint, started, timeout);
         loop.Post(operation);
-        using (cancellationToken.UnsafeRegister(static state => ((EpollConnect)state!).Cancel(), operation))
-        {
-            errno = await operation._done.Task.ConfigureAwait(false);
-        }
-
-        return errno == 0 ? (fd, 0) : (-1, errno);
+        return new ValueTask<DescriptorConnectResult>(operation, operation._core.Version);
     }
 
     /// <summary>Starts the connect: (fd, 0) when done at once, (fd, EINPROGRESS) to wait, (-1, errno) on failure.</summary>
@@ -78,11 +87,22 @@ internal sealed class EpollConnect : IEpollHandler
         return (-1, errno);
     }
 
-    private void Cancel()
+    private static DescriptorConnectResult Result(int fd, int errno, IPEndPoint endPoint, long started)
     {
-        _cancelled = true;
-        _loop.Post(this);
+        var error = errno switch
+        {
+            0 => ConnectError.None,
+            LibC.ETimedOut => ConnectError.Timeout,
+            LibC.EConnRefused => ConnectError.Refused,
+            LibC.ENetUnreach or LibC.EHostUnreach => ConnectError.Unreachable,
+            LibC.EMFile or LibC.ENFile or LibC.ENoBufs => ConnectError.NoDescriptors,
+            _ => ConnectError.Other,
+        };
+        return new DescriptorConnectResult(errno == 0 ? fd : -1, error, endPoint, Stopwatch.GetElapsedTime(started));
     }
+
+    /// <summary>The deadline passed (called by the loop).</summary>
+    public void TimeOut() => Complete(LibC.ETimedOut);
 
     void IEpollHandler.OnPosted()
     {
@@ -91,22 +111,15 @@ internal sealed class EpollConnect : IEpollHandler
             return;
         }
 
-        if (!_watching)
+        _loop.Register(this);
+        if (!_loop.Watch(_fd, 0, LibC.EpollOut, this, tag: 0))
         {
-            _loop.Register(this);
-            if (!_loop.Watch(_fd, 0, LibC.EpollOut, this, tag: 0))
-            {
-                Complete(LibC.LastError);
-                return;
-            }
-
-            _watching = true;
+            Complete(LibC.LastError);
+            return;
         }
 
-        if (_cancelled)
-        {
-            Complete(ECanceled);
-        }
+        _watching = true;
+        _loop.TrackDeadline(this);
     }
 
     unsafe void IEpollHandler.OnEvents(uint events, int tag)
@@ -140,6 +153,13 @@ internal sealed class EpollConnect : IEpollHandler
             LibC.Close(_fd);
         }
 
-        _done.TrySetResult(errno);
+        _core.SetResult(Result(_fd, errno, _endPoint, _started));
     }
+
+    DescriptorConnectResult IValueTaskSource<DescriptorConnectResult>.GetResult(short token) => _core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<DescriptorConnectResult>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<DescriptorConnectResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Sluice.Configuration;
 using Sluice.Transport;
@@ -7,51 +6,39 @@ namespace Sluice.Forwarding.Epoll;
 
 /// <summary>
 /// <see cref="UpstreamDialer"/> for the epoll engine: the same resolution and error mapping, but
-/// the result is a raw descriptor watched by the given loop.
+/// the result is a raw descriptor. An IP literal (the usual upstream) connects without any
+/// async machinery of its own.
 /// </summary>
 internal static class EpollDialer
 {
-    private const int ECanceled = 125;
+    /// <param name="literal">The target as an endpoint when it is an IP literal (see Upstream.LiteralEndPoint).</param>
+    public static ValueTask<DescriptorConnectResult> ConnectAsync(HostPort target, IPEndPoint? literal, EpollLoop loop, TimeSpan timeout, CancellationToken cancellationToken) =>
+        literal is not null
+            ? EpollConnect.ConnectAsync(loop, literal, timeout)
+            : ResolveAndConnectAsync(target, loop, timeout, cancellationToken);
 
-    public static async ValueTask<DescriptorConnectResult> ConnectAsync(HostPort target, EpollLoop loop, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async ValueTask<DescriptorConnectResult> ResolveAndConnectAsync(HostPort target, EpollLoop loop, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(timeout);
-
         var (addresses, resolveError) = await UpstreamDialer.ResolveAsync(target, timeoutCts.Token, cancellationToken);
         if (addresses is null)
         {
-            return new DescriptorConnectResult(-1, resolveError, null, Stopwatch.GetElapsedTime(started));
+            return new DescriptorConnectResult(-1, resolveError, null, timeout);
         }
 
-        var lastError = ConnectError.Other;
-        IPEndPoint? lastEndPoint = null;
+        var result = new DescriptorConnectResult(-1, ConnectError.Other, null, TimeSpan.Zero);
         foreach (var address in addresses)
         {
-            var endPoint = new IPEndPoint(address, target.Port);
-            lastEndPoint = endPoint;
-            var (fd, errno) = await EpollConnect.ConnectAsync(loop, endPoint, timeoutCts.Token);
-            if (fd >= 0)
-            {
-                return new DescriptorConnectResult(fd, ConnectError.None, endPoint, Stopwatch.GetElapsedTime(started));
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            lastError = errno switch
-            {
-                ECanceled or LibC.ETimedOut => ConnectError.Timeout,
-                LibC.EConnRefused => ConnectError.Refused,
-                LibC.ENetUnreach or LibC.EHostUnreach => ConnectError.Unreachable,
-                LibC.EMFile or LibC.ENFile or LibC.ENoBufs => ConnectError.NoDescriptors,
-                _ => ConnectError.Other,
-            };
-            if (lastError == ConnectError.Timeout)
+            var left = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+            result = await EpollConnect.ConnectAsync(loop, new IPEndPoint(address, target.Port), left);
+            if (result.Succeeded || result.Error == ConnectError.Timeout)
             {
                 break;
             }
         }
 
-        return new DescriptorConnectResult(-1, lastError, lastEndPoint, Stopwatch.GetElapsedTime(started));
+        return result;
     }
 }

@@ -20,6 +20,8 @@ internal sealed unsafe partial class EpollLoop
     public const int BufferSize = 64 * 1024;
     private const int MaxEvents = 256;
     private const ulong WakeData = ulong.MaxValue;
+    private const int DeadlineTickMs = 10;
+    private const int TimeOutTag = -2;
 
     private readonly int _epoll;
     private readonly int _wakeFd;
@@ -30,6 +32,10 @@ internal sealed unsafe partial class EpollLoop
     private int _used;
     private uint _generation;
     private int _wakePending;
+    private readonly List<EpollConnect> _connecting = [];
+
+    [ThreadStatic]
+    private static EpollLoop? t_current;
 
     public EpollLoop(int index, ILogger logger)
     {
@@ -66,7 +72,10 @@ internal sealed unsafe partial class EpollLoop
     public void Post(IEpollHandler handler)
     {
         _posted.Enqueue(handler);
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+
+        // On the loop thread itself (e.g. a connect's continuation starting its pair) the queue is
+        // drained at the end of this turn anyway: no wake-up needed.
+        if (t_current != this && Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
             ulong one = 1;
             LibC.Write(_wakeFd, &one, sizeof(ulong));
@@ -110,6 +119,9 @@ internal sealed unsafe partial class EpollLoop
         handler.Slot = EpollSlot.None;
     }
 
+    /// <summary>Times <paramref name="connect"/> out at its deadline unless it finished first. Loop thread only.</summary>
+    public void TrackDeadline(EpollConnect connect) => _connecting.Add(connect);
+
     /// <summary>Changes what <paramref name="fd"/> is watched for, from <paramref name="previous"/> to
     /// <paramref name="wanted"/>; 0 means not in the epoll set at all. Returns false (errno set) on failure.</summary>
     public bool Watch(int fd, uint previous, uint wanted, IEpollHandler handler, int tag)
@@ -127,10 +139,12 @@ internal sealed unsafe partial class EpollLoop
 
     private void Run()
     {
+        t_current = this;
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EpollEventLayout.Size));
         while (true)
         {
-            var count = LibC.EpollWait(_epoll, events, MaxEvents, -1);
+            // Pending connects are timed by waking at least every DeadlineTickMs, not by a timer each.
+            var count = LibC.EpollWait(_epoll, events, MaxEvents, _connecting.Count > 0 ? DeadlineTickMs : -1);
             if (count < 0)
             {
                 if (LibC.LastError != LibC.EIntr)
@@ -162,6 +176,11 @@ internal sealed unsafe partial class EpollLoop
                 Dispatch(handler, EpollEventLayout.Events(events, i), tag);
             }
 
+            if (_connecting.Count > 0)
+            {
+                ExpireConnects();
+            }
+
             // Reset the flag before draining: a Post racing with the drain then wakes us again.
             Volatile.Write(ref _wakePending, 0);
             while (_posted.TryDequeue(out var posted))
@@ -171,12 +190,35 @@ internal sealed unsafe partial class EpollLoop
         }
     }
 
+    private void ExpireConnects()
+    {
+        var now = Environment.TickCount64;
+        for (var i = _connecting.Count - 1; i >= 0; i--)
+        {
+            var connect = _connecting[i];
+            if (!connect.Finished && now >= connect.Deadline)
+            {
+                Dispatch(connect, 0, TimeOutTag);
+            }
+
+            if (connect.Finished)
+            {
+                _connecting[i] = _connecting[^1];
+                _connecting.RemoveAt(_connecting.Count - 1);
+            }
+        }
+    }
+
     private void Dispatch(IEpollHandler handler, uint events, int tag)
     {
         // A handler's bug must not take the loop, and every connection on it, down with it.
         try
         {
-            if (tag < 0)
+            if (tag == TimeOutTag)
+            {
+                ((EpollConnect)handler).TimeOut();
+            }
+            else if (tag < 0)
             {
                 handler.OnPosted();
             }
