@@ -106,6 +106,8 @@ public sealed class LifecycleTests
         await RoundTrip(open, "before");
 
         File.WriteAllText(config, ProxyToml("a", backendA.Address) + "\n" + ProxyToml("b", backendB.Address).Replace("[server]\nshutdown_timeout = \"10s\"\n", "", StringComparison.Ordinal));
+        // SIGHUP's handler is installed just after the listeners start; before it, SIGHUP kills.
+        await sluice.WaitForOutputAsync("SIGHUP also reloads", Timeout);
         sluice.Signal(SluiceProcess.SigHup);
         var b = await sluice.ListeningAsync("b", Timeout);
 
