@@ -12,8 +12,8 @@ internal sealed class ProxiedPair : EpollPair
     private readonly IPEndPoint? _client;
     private readonly long _started;
 
-    public ProxiedPair(ProxyRoute route, EpollLoop loop, int clientFd, int upstreamFd, Health.Upstream upstream, IPEndPoint? client, long started)
-        : base(loop, clientFd, upstreamFd, route.Config.IdleTimeout, route.Registry, route.Counters)
+    public ProxiedPair(ProxyRoute route, EpollLoop loop, int clientFd, int upstreamFd, uint upstreamWatch, Health.Upstream upstream, IPEndPoint? client, long started)
+        : base(loop, clientFd, upstreamFd, upstreamWatch, route.Config.IdleTimeout, route.Registry, route.Counters)
     {
         _route = route;
         _upstream = upstream;

@@ -15,7 +15,7 @@ namespace Sluice.Proxy;
 /// → pump. A reload builds a new ProxyRoute and swaps it into the listeners; connections already
 /// running keep the route (and cluster) they started with.
 /// </summary>
-public sealed partial class ProxyRoute : IConnectionHandler
+public sealed partial class ProxyRoute : IDescriptorConnectionHandler
 {
     private readonly ConnectionLimiter _processLimit;
     private readonly ConnectionRegistry _registry;
@@ -55,39 +55,63 @@ public sealed partial class ProxyRoute : IConnectionHandler
 
     public RouteCounters Counters { get; }
 
+    /// <summary>A connection accepted by .NET (the sockets engine).</summary>
     public void OnAccepted(Socket socket)
     {
+        var remote = socket.RemoteEndPoint as IPEndPoint;
+        if (!TryAdmit(remote))
+        {
+            socket.Dispose();
+            return;
+        }
+
+        _ = HandleAsync(socket, -1, remote, loop: null);
+    }
+
+    /// <summary>A connection accepted on an epoll loop (the epoll engine); runs on that loop.</summary>
+    void IDescriptorConnectionHandler.OnAccepted(int fd, IPEndPoint? remote, EpollLoop loop)
+    {
+        if (!TryAdmit(remote))
+        {
+            LibC.Close(fd);
+            return;
+        }
+
+        _ = HandleAsync(null, fd, remote, loop);
+    }
+
+    private bool TryAdmit(IPEndPoint? remote)
+    {
+        var refusal = CloseReason.Completed;
         if (!_processLimit.TryAcquire())
         {
-            Refuse(socket, CloseReason.ProcessLimit);
-            return;
+            refusal = CloseReason.ProcessLimit;
         }
-
-        if (!RouteLimit.TryAcquire())
+        else if (!RouteLimit.TryAcquire())
         {
             _processLimit.Release();
-            Refuse(socket, CloseReason.RouteLimit);
-            return;
+            refusal = CloseReason.RouteLimit;
+        }
+        else
+        {
+            return true;
         }
 
-        _ = HandleAsync(socket);
-    }
-
-    private void Refuse(Socket socket, CloseReason reason)
-    {
         // Closed at once rather than left in the backlog: the client learns immediately, and
         // the refusal is counted instead of turning into an invisible connect timeout.
-        _metrics.ConnectionError(Config.Name, reason.ToName());
-        LogAccess(_accessLog, Config.Name, socket.RemoteEndPoint as IPEndPoint, "-", 0, 0, 0, reason.ToName());
-        socket.Dispose();
+        _metrics.ConnectionError(Config.Name, refusal.ToName());
+        LogAccess(_accessLog, Config.Name, remote, "-", 0, 0, 0, refusal.ToName());
+        return false;
     }
 
-    private async Task HandleAsync(Socket client)
+    /// <summary>
+    /// Connects the admitted client (a Socket on the sockets engine, a descriptor on
+    /// <paramref name="loop"/> on the epoll engine) to an upstream and forwards until both end.
+    /// </summary>
+    private async Task HandleAsync(Socket? socket, int fd, IPEndPoint? clientEndPoint, EpollLoop? loop)
     {
         var started = Environment.TickCount64;
         Counters.ConnectionOpened();
-        var clientEndPoint = client.RemoteEndPoint as IPEndPoint;
-        var loop = EpollLoopGroup.IsEnabled ? EpollLoopGroup.Shared.Next() : null;
         Health.Upstream? upstream = null;
         var reason = CloseReason.Completed;
         var handedOver = false;
@@ -100,25 +124,14 @@ public sealed partial class ProxyRoute : IConnectionHandler
             {
                 reason = connect.Attempts == 0 ? CloseReason.NoHealthyUpstream : CloseReason.ConnectFailed;
                 _metrics.ConnectionError(Config.Name, reason.ToName());
-                client.Dispose();
                 return;
             }
 
             upstream!.OnConnectionStarted();
             if (loop is not null)
             {
-                var clientFd = DetachDescriptor(client);
-                if (clientFd < 0)
-                {
-                    // Out of descriptors for the duplicate: refuse this one like any over-limit connection.
-                    LibC.Close(connect.Fd);
-                    upstream.OnConnectionEnded();
-                    reason = CloseReason.ProcessLimit;
-                    return;
-                }
-
                 // From here the pair owns both descriptors and reports its end through Complete.
-                var pair = new ProxiedPair(this, loop, clientFd, connect.Fd, upstream, clientEndPoint, started);
+                var pair = new ProxiedPair(this, loop, fd, connect.Fd, connect.Watch, upstream, clientEndPoint, started);
                 handedOver = true;
                 pair.Start();
                 return;
@@ -126,7 +139,8 @@ public sealed partial class ProxyRoute : IConnectionHandler
 
             try
             {
-                var connection = new DuplexConnection(client, connect.Socket!, Config.IdleTimeout, Counters);
+                var connection = new DuplexConnection(socket!, connect.Socket!, Config.IdleTimeout, Counters);
+                socket = null;
                 reason = await connection.RunAsync(_registry);
                 fromClient = connection.BytesFromClient;
                 toClient = connection.BytesToClient;
@@ -140,17 +154,22 @@ public sealed partial class ProxyRoute : IConnectionHandler
         {
             // The drain deadline passed while this connection was still connecting.
             reason = CloseReason.Shutdown;
-            client.Dispose();
         }
         catch (Exception ex)
         {
             LogUnexpected(_logger, Config.Name, ex);
-            client.Dispose();
         }
         finally
         {
             if (!handedOver)
             {
+                // Still ours when it did not reach a pump (the pump disposes what it was given).
+                socket?.Dispose();
+                if (loop is not null)
+                {
+                    LibC.Close(fd);
+                }
+
                 Complete(started, clientEndPoint, upstream, fromClient, toClient, reason, countError: reason is not CloseReason.Completed and not CloseReason.NoHealthyUpstream and not CloseReason.ConnectFailed);
             }
         }
@@ -177,18 +196,6 @@ public sealed partial class ProxyRoute : IConnectionHandler
 
     internal ConnectionRegistry Registry => _registry;
 
-    /// <summary>
-    /// A descriptor of our own for an accepted <see cref="Socket"/>, which is then disposed. The
-    /// Socket never ran an async operation, so .NET's socket engine never watched it, and the
-    /// duplicate keeps the connection open when the Socket closes its descriptor. -1 when out of descriptors.
-    /// </summary>
-    private static int DetachDescriptor(Socket socket)
-    {
-        var fd = LibC.Fcntl((int)socket.Handle, LibC.FDupFdCloexec, 0);
-        socket.Dispose();
-        return fd;
-    }
-
     private async ValueTask<UpstreamConnectResult> ConnectUpstreamAsync(IPEndPoint? client, EpollLoop? loop)
     {
         var attempts = Math.Max(1, Config.ConnectAttempts);
@@ -200,19 +207,20 @@ public sealed partial class ProxyRoute : IConnectionHandler
             var upstream = Cluster.Pick(context, tried);
             if (upstream is null)
             {
-                return new UpstreamConnectResult(null, -1, last, attempt);
+                return new UpstreamConnectResult(null, -1, 0, last, attempt);
             }
 
             tried[attempt] = upstream;
             last = upstream;
             Socket? socket = null;
             var fd = -1;
+            uint watch = 0;
             ConnectError error;
             TimeSpan elapsed;
             if (loop is not null)
             {
                 var result = await EpollDialer.ConnectAsync(upstream.Address, upstream.LiteralEndPoint, loop, Config.ConnectTimeout, _stopping);
-                (fd, error, elapsed) = (result.Fd, result.Error, result.Elapsed);
+                (fd, error, elapsed, watch) = (result.Fd, result.Error, result.Elapsed, result.Watch);
             }
             else
             {
@@ -224,7 +232,7 @@ public sealed partial class ProxyRoute : IConnectionHandler
             if (error == ConnectError.None)
             {
                 upstream.ReportConnectSuccess();
-                return new UpstreamConnectResult(socket, fd, upstream, attempt + 1);
+                return new UpstreamConnectResult(socket, fd, watch, upstream, attempt + 1);
             }
 
             if (error != ConnectError.NoDescriptors)
@@ -236,10 +244,10 @@ public sealed partial class ProxyRoute : IConnectionHandler
             LogConnectFailed(_logger, Config.Name, upstream.AddressText, error.ToName(), attempt + 1, attempts);
         }
 
-        return new UpstreamConnectResult(null, -1, last, attempts);
+        return new UpstreamConnectResult(null, -1, 0, last, attempts);
     }
 
-    private readonly record struct UpstreamConnectResult(Socket? Socket, int Fd, Health.Upstream? Upstream, int Attempts)
+    private readonly record struct UpstreamConnectResult(Socket? Socket, int Fd, uint Watch, Health.Upstream? Upstream, int Attempts)
     {
         public bool Succeeded => Socket is not null || Fd >= 0;
     }

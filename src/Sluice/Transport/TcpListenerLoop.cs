@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Sluice.Configuration;
+using Sluice.Forwarding.Epoll;
 
 namespace Sluice.Transport;
 
@@ -21,6 +22,7 @@ public sealed partial class TcpListenerLoop : IAsyncDisposable
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private Task? _loop;
+    private EpollAcceptor[]? _acceptors;
     private volatile IConnectionHandler _handler;
     private volatile bool _closed;
 
@@ -78,7 +80,36 @@ public sealed partial class TcpListenerLoop : IAsyncDisposable
         return new TcpListenerLoop(socket, handler, logger, owner) ;
     }
 
-    public void Start() => _loop ??= Task.Run(AcceptLoopAsync);
+    /// <summary>
+    /// Starts accepting: on the epoll loops themselves when the handler takes descriptors (the
+    /// proxy on the epoll engine), else with .NET's AcceptAsync.
+    /// </summary>
+    public void Start()
+    {
+        if (_loop is not null || _acceptors is not null)
+        {
+            return;
+        }
+
+        if (EpollLoopGroup.IsEnabled && _handler is IDescriptorConnectionHandler)
+        {
+            // accept4 on the loops must return EAGAIN, never block a loop.
+            _socket.Blocking = false;
+
+            // Accepted sockets inherit TCP_NODELAY from the listener: one setsockopt, not one each.
+            _socket.NoDelay = true;
+            var fd = (int)_socket.Handle;
+            _acceptors = [.. EpollLoopGroup.Shared.Loops.Select(loop => new EpollAcceptor(loop, fd, () => _handler, _logger, Owner, LocalEndPoint))];
+            foreach (var acceptor in _acceptors)
+            {
+                acceptor.Start();
+            }
+
+            return;
+        }
+
+        _loop = Task.Run(AcceptLoopAsync);
+    }
 
     private async Task AcceptLoopAsync()
     {
@@ -130,6 +161,12 @@ public sealed partial class TcpListenerLoop : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _closed = true;
+        if (_acceptors is not null)
+        {
+            // The loops must be done with the descriptor before it is closed (and maybe reused).
+            await Task.WhenAll(_acceptors.Select(a => a.StopAsync()));
+        }
+
         _socket.Dispose();
         if (_loop is not null)
         {

@@ -112,7 +112,9 @@ internal sealed class EpollConnect : IEpollHandler, IValueTaskSource<DescriptorC
         }
 
         _loop.Register(this);
-        if (!_loop.Watch(_fd, 0, LibC.EpollOut, this, tag: 0))
+        // One-shot: after the connect completes the registration stays (disarmed) for the pair
+        // to modify, which saves a DEL and an ADD per connection.
+        if (!_loop.Watch(_fd, 0, LibC.EpollOut | LibC.EpollOneShot, this, tag: 0))
         {
             Complete(LibC.LastError);
             return;
@@ -142,18 +144,15 @@ internal sealed class EpollConnect : IEpollHandler, IValueTaskSource<DescriptorC
     private void Complete(int errno)
     {
         _finished = true;
-        if (_watching)
-        {
-            _loop.Watch(_fd, LibC.EpollOut, 0, this, tag: 0);
-        }
-
         _loop.Unregister(this);
         if (errno != 0)
         {
+            // Closing also takes it out of the epoll set.
             LibC.Close(_fd);
         }
 
-        _core.SetResult(Result(_fd, errno, _endPoint, _started));
+        var result = Result(_fd, errno, _endPoint, _started);
+        _core.SetResult(errno == 0 && _watching ? result with { Watch = LibC.EpollOut | LibC.EpollOneShot } : result);
     }
 
     DescriptorConnectResult IValueTaskSource<DescriptorConnectResult>.GetResult(short token) => _core.GetResult(token);

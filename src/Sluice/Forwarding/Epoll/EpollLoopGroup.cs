@@ -52,5 +52,7 @@ internal sealed class EpollLoopGroup
         }
     }
 
+    public IReadOnlyList<EpollLoop> Loops => _loops;
+
     public EpollLoop Next() => _loops[Interlocked.Increment(ref _next) % (uint)_loops.Length];
 }

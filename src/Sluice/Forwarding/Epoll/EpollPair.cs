@@ -36,8 +36,10 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
     private long _bytesFromClient;
     private long _bytesToClient;
 
-    protected EpollPair(EpollLoop loop, int clientFd, int upstreamFd, TimeSpan idleTimeout, ConnectionRegistry registry, IByteCounter? counter)
+    /// <param name="upstreamWatch">The upstream descriptor's registration on <paramref name="loop"/> left by its connect, or 0.</param>
+    protected EpollPair(EpollLoop loop, int clientFd, int upstreamFd, uint upstreamWatch, TimeSpan idleTimeout, ConnectionRegistry registry, IByteCounter? counter)
     {
+        _upstreamWatch = upstreamWatch;
         _loop = loop;
         _registry = registry;
         _counter = counter;
@@ -338,8 +340,10 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
         Interlocked.CompareExchange(ref _closeReason, (int)reason, -1);
 
         // Closing a descriptor also takes it out of the epoll set (no duplicates of it exist).
-        Close(_up.From, reset);
-        Close(_down.From, reset);
+        // After FIN both ways there is nothing left to shut down: close only.
+        var finished = _up.Shut && _down.Shut;
+        Close(_up.From, reset, finished);
+        Close(_down.From, reset, finished);
         Release(ref _up);
         Release(ref _down);
         _loop.Unregister(this);
@@ -347,13 +351,13 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
         OnClosed();
     }
 
-    private static void Close(int fd, bool reset)
+    private static void Close(int fd, bool reset, bool finished)
     {
         if (reset)
         {
             LibC.SetResetOnClose(fd);
         }
-        else
+        else if (!finished)
         {
             // FIN both ways first, so that ending an idle or draining connection is polite.
             LibC.Shutdown(fd, LibC.ShutRdWr);

@@ -12,6 +12,8 @@ internal static unsafe partial class LibC
     public const int EAgain = 11;
     public const int ENFile = 23;
     public const int EMFile = 24;
+    public const int ENoMem = 12;
+    public const int EConnAborted = 103;
     public const int ENoBufs = 105;
     public const int ETimedOut = 110;
     public const int EConnRefused = 111;
@@ -27,6 +29,8 @@ internal static unsafe partial class LibC
     public const uint EpollOut = 0x004;
     public const uint EpollErr = 0x008;
     public const uint EpollHup = 0x010;
+    public const uint EpollExclusive = 1u << 28;
+    public const uint EpollOneShot = 1u << 30;
 
     public const int EfdCloexec = 0x80000;
     public const int EfdNonblock = 0x800;
@@ -85,6 +89,9 @@ internal static unsafe partial class LibC
     /// <summary>fcntl with one int argument (F_DUPFD_CLOEXEC here).</summary>
     [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport(Library, EntryPoint = "accept4", SetLastError = true)]
+    public static partial int Accept4(int fd, byte* address, uint* addressLength, int flags);
 
     [LibraryImport(Library, EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
