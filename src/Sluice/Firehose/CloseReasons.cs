@@ -16,5 +16,6 @@ internal static class CloseReasons
     public const string Failed = "failed";
     public const string Shutdown = "shutdown";
     public const string Eof = "eof";
+    public const string Truncated = "truncated";
     public const string Error = "error";
 }

@@ -127,7 +127,7 @@ internal sealed partial class FirehoseConnection
             _input.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
             {
-                throw new HandshakeException(CloseReasons.Eof, buffer.IsEmpty ? "closed during handshake" : "truncated handshake frame");
+                throw buffer.IsEmpty ? new HandshakeException(CloseReasons.Eof, "closed during handshake") : new HandshakeException(CloseReasons.Truncated, "truncated handshake frame");
             }
         }
     }

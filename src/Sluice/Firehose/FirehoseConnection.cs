@@ -132,7 +132,7 @@ internal sealed partial class FirehoseConnection
 
                 if (result.IsCompleted)
                 {
-                    return buffer.IsEmpty ? CloseReasons.Eof : CloseReasons.Malformed;
+                    return buffer.IsEmpty ? CloseReasons.Eof : CloseReasons.Truncated;
                 }
 
                 if (full)
