@@ -15,7 +15,7 @@ internal static partial class FirehoseLog
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "firehose \"{Firehose}\": closed {Remote} during handshake: {Reason} ({Detail})")]
     public static partial void HandshakeFailed(ILogger logger, string firehose, IPEndPoint remote, string reason, string detail);
 
-    [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "firehose \"{Firehose}\": closed client {ClientId} ({Remote}): {Reason}")]
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Debug, Message = "firehose \"{Firehose}\": closed client {ClientId} ({Remote}): {Reason}")]
     public static partial void ClientClosed(ILogger logger, string firehose, ulong clientId, IPEndPoint remote, string reason);
 
     [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "firehose \"{Firehose}\": refused {Remote}: {Reason}")]
