@@ -39,7 +39,7 @@ internal sealed partial class FirehoseConnection
                 var sessionKey = _service.Key.DeriveSessionKey(next.Bytes.Span)
                     ?? throw new HandshakeException(CloseReasons.BadKey, "the client's public key is not a secp256k1 point");
                 var session = _service.Sessions.Create(sessionKey, Remote);
-                session.Attach(this);
+                session.TryAttach(this);
                 try
                 {
                     await SendPacketAsync(HandshakePacket.ClientId(session.Id), token);
@@ -95,11 +95,15 @@ internal sealed partial class FirehoseConnection
         catch
         {
             // The stale session stays exactly as it was: same key, queue and stale time.
-            session.Unclaim();
+            _service.Sessions.ResumeFailed(session);
             throw;
         }
 
-        session.Attach(this);
+        if (!session.TryAttach(this))
+        {
+            throw new HandshakeException(CloseReasons.UnknownId, $"session {id} ended during its resume");
+        }
+
         _service.Connected(this, session, resumed: true);
         return session;
     }

@@ -59,13 +59,20 @@ internal sealed class FirehoseSession
         }
     }
 
-    public void Attach(FirehoseConnection connection)
+    /// <summary>Makes <paramref name="connection"/> the session's; false when the session was closed meanwhile (kicked, shut down).</summary>
+    public bool TryAttach(FirehoseConnection connection)
     {
         lock (_lock)
         {
+            if (State == SessionState.Closed)
+            {
+                return false;
+            }
+
             _connection = connection;
             Remote = connection.Remote;
             State = SessionState.Live;
+            return true;
         }
     }
 

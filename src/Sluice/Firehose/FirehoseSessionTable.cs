@@ -100,6 +100,22 @@ internal sealed class FirehoseSessionTable
         }
     }
 
+    /// <summary>
+    /// A resume failed: the session is stale again, and back in the stale list if eviction
+    /// passed over it meanwhile (it keeps its stale time, so it still expires on schedule).
+    /// </summary>
+    public void ResumeFailed(FirehoseSession session)
+    {
+        session.Unclaim();
+        lock (_staleLock)
+        {
+            if (session.StaleNode is null && session.State == SessionState.Stale)
+            {
+                session.StaleNode = _stale.AddLast(session);
+            }
+        }
+    }
+
     /// <summary>Removes a session for good.</summary>
     public void Remove(FirehoseSession session)
     {
