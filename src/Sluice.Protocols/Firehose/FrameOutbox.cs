@@ -91,19 +91,25 @@ internal sealed class FrameOutbox
             TaskCompletionSource? space = null;
             lock (_lock)
             {
-                _sending.Reset();
                 if (_current.Length > 0)
                 {
+                    // Busy: keep the sent batch's array for the next one rather than growing a
+                    // fresh one from 16 KiB again.
+                    _sending.Clear();
                     (_current, _sending) = (_sending, _current);
                     space = _spaceWaiter;
                     _spaceWaiter = null;
                 }
                 else if (_completed)
                 {
+                    _sending.Reset();
                     return default;
                 }
                 else
                 {
+                    // Idle: hold no buffer while waiting.
+                    _sending.Reset();
+                    _current.Reset();
                     _dataWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     wait = _dataWaiter.Task;
                     goto Wait;

@@ -27,6 +27,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
         return _array.AsSpan(_length);
     }
 
+    /// <summary>Empties the buffer, keeping its array for the next batch.</summary>
+    public void Clear() => _length = 0;
+
     /// <summary>Empties the buffer and gives its array back to the pool.</summary>
     public void Reset()
     {

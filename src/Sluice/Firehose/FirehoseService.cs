@@ -23,6 +23,7 @@ internal sealed class FirehoseService : IConnectionHandler, IAsyncDisposable
     private readonly PerIpLimiter _perIp;
     private readonly ConcurrentDictionary<FirehoseConnection, byte> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly List<FirehoseSession> _dirty = [];
     private ITimer? _reaper;
     private volatile bool _stopped;
 
@@ -245,6 +246,12 @@ internal sealed class FirehoseService : IConnectionHandler, IAsyncDisposable
         switch (session.Enqueue(message, Config.ClientQueue, Config.MissedMessages))
         {
             case EnqueueResult.Queued:
+                if (!session.Dirty)
+                {
+                    session.Dirty = true;
+                    _dirty.Add(session);
+                }
+
                 break;
             case EnqueueResult.Closed:
                 SendFailure(id, FailureReasons.NotFound);
@@ -259,6 +266,17 @@ internal sealed class FirehoseService : IConnectionHandler, IAsyncDisposable
                 Fail(session, FailureReasons.MissedOverflow);
                 break;
         }
+    }
+
+    /// <summary>End of one master read: each client that got messages in it is sent them now, in one write.</summary>
+    public void FlushDeliveries()
+    {
+        foreach (var session in _dirty)
+        {
+            session.Flush();
+        }
+
+        _dirty.Clear();
     }
 
     private void Broadcast(in ReadOnlySequence<byte> data)

@@ -10,11 +10,19 @@ namespace Sluice.Firehose;
 /// queue. The queue (a pipe of whole frames) outlives connections: while the session is stale
 /// it holds the missed messages, and the next connection's writer sends them first, so replayed
 /// messages come before new ones, in order. All state changes happen under <see cref="_lock"/>,
-/// which is never held across an await.
+/// which is never held across an await. Only the master link's receive loop writes to and
+/// flushes the queue (one writer), so a flush needs no lock; closing only cancels the reader.
 /// </summary>
 internal sealed class FirehoseSession
 {
-    private static readonly PipeOptions QueueOptions = new(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false);
+    // Inline: a flush runs the client's writer loop on the master link's receive thread, which
+    // then sends everything queued for that client in one call, with no thread-pool hop.
+    private static readonly PipeOptions QueueOptions = new(
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
+        pauseWriterThreshold: 0,
+        resumeWriterThreshold: 0,
+        useSynchronizationContext: false);
 
     private readonly Lock _lock = new();
     private readonly Pipe _queue = new(QueueOptions);
@@ -95,12 +103,22 @@ internal sealed class FirehoseSession
 
             Framing.WriteFrame(_queue.Writer, message);
             _queued++;
-
-            // Never pauses (no writer threshold), so this completes at once; the writer loop
-            // continues on the thread pool, never under this lock.
-            _ = _queue.Writer.FlushAsync();
             return EnqueueResult.Queued;
         }
+    }
+
+    /// <summary>Set by the master link when it queued for this session in the current batch; master thread only.</summary>
+    public bool Dirty { get; set; }
+
+    /// <summary>
+    /// Makes what was queued in this batch visible to the writer loop (master thread only,
+    /// after the whole batch is routed, so a client gets its share in one send). Never pauses:
+    /// there is no writer threshold; the client_queue count bounds the queue instead.
+    /// </summary>
+    public void Flush()
+    {
+        Dirty = false;
+        _ = _queue.Writer.FlushAsync();
     }
 
     /// <summary>The writer sent <paramref name="messages"/> frames.</summary>
@@ -207,10 +225,10 @@ internal sealed class FirehoseSession
     {
         State = SessionState.Closed;
         _connection = null;
-        _queue.Writer.Complete();
 
-        // Wakes a writer loop still reading; it sees the completion and stops. Memory held by
-        // unsent frames goes back to the pool when the reader completes (writer loop or here).
+        // Wakes a writer loop still reading (its connection is being aborted too). The writer
+        // side is the master thread's alone, so it is not completed here; unsent frames go
+        // with the session object.
         _queue.Reader.CancelPendingRead();
     }
 }

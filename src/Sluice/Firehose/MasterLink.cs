@@ -19,7 +19,7 @@ namespace Sluice.Firehose;
 internal sealed class MasterLink : IAsyncDisposable
 {
     /// <summary>Batch size at which client readers wait: bounds memory, still hundreds of messages per send.</summary>
-    public const int OutboxHighWater = 1 << 20;
+    public const int OutboxHighWater = 2 << 20;
 
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
@@ -175,7 +175,7 @@ internal sealed class MasterLink : IAsyncDisposable
     {
         // A broadcast may name up to 65,536 ids (8 bytes each) besides its message.
         var maxFrame = checked((int)_service.MaxMessage + TaggedPacket.HeaderSize + 4 + (8 * 65536));
-        var input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
+        var input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
         try
         {
             while (true)
@@ -187,6 +187,7 @@ internal sealed class MasterLink : IAsyncDisposable
                 {
                     if (!TaggedPacket.TryParse(payload, out var id, out var flags, out var data))
                     {
+                        _service.FlushDeliveries();
                         input.AdvanceTo(buffer.Start);
                         return "master sent a frame shorter than the 9-byte tag";
                     }
@@ -194,6 +195,7 @@ internal sealed class MasterLink : IAsyncDisposable
                     _service.FromMaster(id, flags, data);
                 }
 
+                _service.FlushDeliveries();
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (read == FrameReadResult.TooLarge)
                 {
