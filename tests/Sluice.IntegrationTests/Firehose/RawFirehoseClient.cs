@@ -118,7 +118,7 @@ internal sealed class RawFirehoseClient : IDisposable
     public async Task<bool> ClosedByPeerAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        var buffer = new byte[1024];
+        var buffer = new byte[64 * 1024];
         try
         {
             while (true)
