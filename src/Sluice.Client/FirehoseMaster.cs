@@ -130,6 +130,7 @@ public sealed class FirehoseMaster : IAsyncDisposable
 
     private async Task AcceptLoopAsync()
     {
+        var serving = Task.CompletedTask;
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
@@ -150,20 +151,33 @@ public sealed class FirehoseMaster : IAsyncDisposable
             socket.NoDelay = true;
             var connection = new FramedConnection(socket);
 
-            // One gateway at a time: a new connection (the gateway restarted) replaces the old.
+            // One gateway at a time: a new connection (the gateway restarted) replaces the old,
+            // and is served once the old one's loops have ended (the outbox has one sender).
             Interlocked.Exchange(ref _gateway, connection)?.Socket.Dispose();
-            _ = ServeAsync(connection);
+            serving = ServeAsync(connection, serving);
         }
     }
 
-    private async Task ServeAsync(FramedConnection connection)
+    private async Task ServeAsync(FramedConnection connection, Task previous)
     {
+        await previous;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        await _events.Writer.WriteAsync(new FirehoseMasterEvent(FirehoseEventKind.GatewayConnected, 0, default), stop.Token);
+        try
+        {
+            await _events.Writer.WriteAsync(new FirehoseMasterEvent(FirehoseEventKind.GatewayConnected, 0, default), stop.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            connection.Dispose();
+            return;
+        }
+
         _connected.TrySetResult();
+        _outbox.ClearWake();
         var sending = SendLoopAsync(connection, stop.Token);
         await ReceiveLoopAsync(connection, stop.Token);
         stop.Cancel();
+        _outbox.WakeSender();
         await sending;
         if (Interlocked.CompareExchange(ref _gateway, null, connection) == connection)
         {
@@ -180,7 +194,7 @@ public sealed class FirehoseMaster : IAsyncDisposable
         {
             while (true)
             {
-                var batch = await _outbox.TakeAsync(cancellationToken);
+                var batch = await _outbox.TakeAsync();
                 if (batch.IsEmpty)
                 {
                     return;

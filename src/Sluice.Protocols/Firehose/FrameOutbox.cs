@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 
 namespace Sluice.Protocols.Firehose;
 
@@ -9,15 +11,18 @@ namespace Sluice.Protocols.Firehose;
 /// link carries many frames per syscall. Past <c>highWater</c> bytes writers are told to wait
 /// (<see cref="WaitForSpaceAsync"/>) until the sender takes the batch: that is the backpressure
 /// that stops client readers when the master is slow or away, and what bounds memory to about
-/// two batches.
+/// two batches. The sender's wait is one reusable awaitable, so a busy link allocates nothing
+/// per batch.
 /// </summary>
-internal sealed class FrameOutbox
+internal sealed class FrameOutbox : IValueTaskSource<bool>
 {
     private readonly Lock _lock = new();
     private readonly int _highWater;
+    private ManualResetValueTaskSourceCore<bool> _senderWait = new() { RunContinuationsAsynchronously = true };
     private PooledBufferWriter _current = new();
     private PooledBufferWriter _sending = new();
-    private TaskCompletionSource? _dataWaiter;
+    private bool _senderWaiting;
+    private bool _wakePending;
     private TaskCompletionSource? _spaceWaiter;
     private bool _completed;
 
@@ -48,19 +53,19 @@ internal sealed class FrameOutbox
     /// <summary>Releases the lock and wakes the sender; true when the writer should now <see cref="WaitForSpaceAsync"/>.</summary>
     public bool Exit()
     {
-        var waiter = _dataWaiter;
-        if (waiter is not null && _current.Length > 0)
+        var wake = _senderWaiting && _current.Length > 0;
+        if (wake)
         {
-            _dataWaiter = null;
-        }
-        else
-        {
-            waiter = null;
+            _senderWaiting = false;
         }
 
         var full = _current.Length >= _highWater && !_completed;
         _lock.Exit();
-        waiter?.TrySetResult();
+        if (wake)
+        {
+            _senderWait.SetResult(true);
+        }
+
         return full;
     }
 
@@ -80,14 +85,15 @@ internal sealed class FrameOutbox
     }
 
     /// <summary>
-    /// The sender's side: waits for frames and returns all of them; the memory stays valid until
-    /// the next call or <see cref="ReleaseBatch"/>. Empty when completed.
+    /// The sender's side (one sender at a time): waits for frames and returns all of them; the
+    /// memory stays valid until the next call. Empty when the outbox is completed or
+    /// <see cref="WakeSender"/> was called (the sender's link is going away).
     /// </summary>
-    public async ValueTask<ReadOnlyMemory<byte>> TakeAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ReadOnlyMemory<byte>> TakeAsync()
     {
         while (true)
         {
-            Task wait;
             TaskCompletionSource? space = null;
             lock (_lock)
             {
@@ -100,55 +106,84 @@ internal sealed class FrameOutbox
                     space = _spaceWaiter;
                     _spaceWaiter = null;
                 }
-                else if (_completed)
-                {
-                    _sending.Reset();
-                    return default;
-                }
                 else
                 {
                     // Idle: hold no buffer while waiting.
                     _sending.Reset();
                     _current.Reset();
-                    _dataWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    wait = _dataWaiter.Task;
-                    goto Wait;
+                    if (_completed || _wakePending)
+                    {
+                        _wakePending = false;
+                        return default;
+                    }
+
+                    _senderWait.Reset();
+                    _senderWaiting = true;
                 }
             }
 
-            space?.TrySetResult();
-            return _sending.WrittenMemory;
+            if (space is not null || _sending.Length > 0)
+            {
+                space?.TrySetResult();
+                return _sending.WrittenMemory;
+            }
 
-        Wait:
-            await wait.WaitAsync(cancellationToken);
+            if (!await new ValueTask<bool>(this, _senderWait.Version))
+            {
+                return default;
+            }
         }
     }
 
-    /// <summary>Gives the last taken batch's array back to the pool (the link is idle).</summary>
-    public void ReleaseBatch()
+    /// <summary>
+    /// Makes a waiting <see cref="TakeAsync"/> return empty (its link is closing), or the next
+    /// one that would wait; pending frames stay. A new sender calls <see cref="ClearWake"/> first.
+    /// </summary>
+    public void WakeSender()
+    {
+        bool wake;
+        lock (_lock)
+        {
+            wake = _senderWaiting;
+            _senderWaiting = false;
+            _wakePending = !wake;
+        }
+
+        if (wake)
+        {
+            _senderWait.SetResult(false);
+        }
+    }
+
+    /// <summary>Forgets a wake meant for the previous sender (a new link starts).</summary>
+    public void ClearWake()
     {
         lock (_lock)
         {
-            _sending.Reset();
+            _wakePending = false;
         }
     }
 
-    /// <summary>Drops everything pending (e.g. frames for a master that is gone are kept, but a closed firehose drops them).</summary>
+    /// <summary>Drops everything pending and ends the sender's and writers' waits: the outbox is done.</summary>
     public void Complete()
     {
-        TaskCompletionSource? data;
         TaskCompletionSource? space;
         lock (_lock)
         {
             _completed = true;
             _current.Reset();
-            data = _dataWaiter;
             space = _spaceWaiter;
-            _dataWaiter = null;
             _spaceWaiter = null;
         }
 
-        data?.TrySetResult();
+        WakeSender();
         space?.TrySetResult();
     }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _senderWait.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _senderWait.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _senderWait.OnCompleted(continuation, state, token, flags);
 }

@@ -18,6 +18,7 @@ internal sealed class FirehoseSession
     // Inline: a flush runs the client's writer loop on the master link's receive thread, which
     // then sends everything queued for that client in one call, with no thread-pool hop.
     private static readonly PipeOptions QueueOptions = new(
+        pool: SessionBlockPool.Instance,
         readerScheduler: PipeScheduler.Inline,
         writerScheduler: PipeScheduler.Inline,
         pauseWriterThreshold: 0,

@@ -105,10 +105,12 @@ internal sealed class MasterLink : IAsyncDisposable
             }
 
             _socket = socket;
+            Outbox.ClearWake();
             var sending = SendLoopAsync(socket, linked.Token);
             var receiving = ReceiveLoopAsync(socket, linked.Token);
             var first = await Task.WhenAny(sending, receiving);
             linked.Cancel();
+            Outbox.WakeSender();
             socket.Dispose();
             var reason = await first;
             await Task.WhenAll(sending, receiving);
@@ -156,10 +158,10 @@ internal sealed class MasterLink : IAsyncDisposable
         {
             while (true)
             {
-                var batch = await Outbox.TakeAsync(token);
+                var batch = await Outbox.TakeAsync();
                 if (batch.IsEmpty)
                 {
-                    return "firehose stopped";
+                    return token.IsCancellationRequested ? "stopped" : "firehose stopped";
                 }
 
                 await socket.SendAsync(batch, SocketFlags.None, token);

@@ -124,12 +124,17 @@ internal static class FirehoseBenchCommand
             await Task.Delay(settings.Warmup, cancellationToken);
             var masterBefore = masterMessages?.Invoke() ?? 0;
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+            using var sampler = AllocationSampler.StartIfAsked();
             stats.Recording = true;
+            sampler?.Recording = true;
             var watch = Stopwatch.StartNew();
             await Task.Delay(settings.Duration, cancellationToken);
             stats.Recording = false;
+            sampler?.Print();
             var elapsed = watch.Elapsed.TotalSeconds;
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / elapsed;
+            var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
             var masterRate = masterMessages is null ? (double?)null : (masterMessages() - masterBefore) / elapsed;
             await stop.CancelAsync();
             foreach (var client in clients)
@@ -138,7 +143,7 @@ internal static class FirehoseBenchCommand
             }
 
             await Task.WhenAll(running);
-            return new BenchReport(stats.Messages / elapsed, stats.Bytes / elapsed / 1e6, masterRate, cpu, stats.RoundTrip);
+            return new BenchReport(stats.Messages / elapsed, stats.Bytes / elapsed / 1e6, masterRate, cpu, stats.Messages == 0 ? 0 : (double)allocated / stats.Messages, stats.RoundTrip);
         }
         finally
         {
