@@ -5,7 +5,7 @@ namespace Sluice.Cli.Commands.Bench;
 
 /// <summary>
 /// The comparison point: a plain .NET echo server holding one socket per client (what people
-/// write instead of a gateway), with a zero-byte read so idle sockets hold no buffer.
+/// write instead of a gateway): receive into a 16 KiB buffer per socket, send it back.
 /// </summary>
 internal sealed class DirectEchoServer : IAsyncDisposable
 {
