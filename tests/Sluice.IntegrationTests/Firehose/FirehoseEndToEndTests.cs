@@ -99,6 +99,30 @@ public sealed class FirehoseEndToEndTests
         Assert.Equal(a.ClientId, dropped.ClientId);
     }
 
+    [Fact]
+    public async Task WithoutMasterEvents_ThePlainVoltlaneMasterSeesOnlyDataAndFailures_AndBroadcastIsIgnored()
+    {
+        await using var bed = await FirehoseTestBed.StartAsync(c => c with { MissedMessages = 10 });
+        await using var client = await bed.ConnectAsync();
+        await client.SendAsync("first"u8.ToArray());
+        client.DropConnection();
+        await Poll.UntilAsync(() => client.Resumes == 1, "the client resumed");
+        await client.SendAsync("second"u8.ToArray());
+        await bed.Master.BroadcastAsync("ignored"u8.ToArray());
+        await bed.Master.SendAsync(client.ClientId, "direct"u8.ToArray());
+
+        Assert.Equal("direct", Encoding.UTF8.GetString(await client.ReceiveAsync().AsTask().WaitAsync(Poll.DefaultTimeout)));
+        var kinds = new List<FirehoseEventKind>();
+        using var timeout = new CancellationTokenSource(Poll.DefaultTimeout);
+        while (kinds.Count(k => k == FirehoseEventKind.Message) < 2)
+        {
+            kinds.Add((await bed.Master.ReceiveAsync(timeout.Token)).Kind);
+        }
+
+        Assert.Equal([FirehoseEventKind.Message, FirehoseEventKind.Resumed, FirehoseEventKind.Message], kinds);
+        Assert.Contains(bed.Logs.Entries, e => e.Id.Id == 5013);
+    }
+
     private static byte[] Message(int client, int sequence)
     {
         var message = new byte[16];
