@@ -14,6 +14,8 @@ public sealed record SluiceConfig
 
     public IReadOnlyList<EchoConfig> Echoes { get; init; } = [];
 
+    public IReadOnlyList<FirehoseConfig> Firehoses { get; init; } = [];
+
     /// <summary>The file this config was read from, or null for one built in code.</summary>
     public string? SourcePath { get; init; }
 }

@@ -73,6 +73,7 @@ public sealed partial class Gateway
         // Bind every new listener before touching the running ones, so a failure changes nothing.
         var bound = new Dictionary<ListenerKey, TcpListenerLoop>();
         var errors = new List<string>();
+        var firehoses = PrepareFirehoses(config, wanted, errors);
         foreach (var (key, (handler, owner)) in wanted)
         {
             lock (_listeners)
@@ -105,9 +106,11 @@ public sealed partial class Gateway
                 await cluster.DisposeAsync();
             }
 
+            await DiscardFirehosesAsync(firehoses);
             return errors;
         }
 
+        var stoppedFirehoses = CommitFirehoses(firehoses);
         List<TcpListenerLoop> removed = [];
         lock (_listeners)
         {
@@ -173,6 +176,7 @@ public sealed partial class Gateway
             await listener.DisposeAsync();
         }
 
+        await StopFirehosesAsync(stoppedFirehoses);
         return [];
     }
 }

@@ -35,6 +35,7 @@ public sealed partial class Gateway
                 await listener.DisposeAsync();
             }
 
+            await StopAllFirehosesAsync();
             LogDraining(_logger, _proxyConnections.Count, (long)deadline.TotalMilliseconds);
             using var timeout = new CancellationTokenSource(deadline);
             try

@@ -27,6 +27,7 @@ internal sealed partial class ConfigBinder
         var echoes = BindEchoes(reader.TableArray("echo"));
         var clusters = BindClusters(reader.TableArray("cluster"));
         var proxies = BindProxies(reader.TableArray("proxy"));
+        var firehoses = BindFirehoses(reader.TableArray("firehose"));
         reader.ReportUnknownKeys();
         CheckListenConflicts();
         CheckClusterReferences();
@@ -37,6 +38,7 @@ internal sealed partial class ConfigBinder
             Echoes = echoes,
             Clusters = clusters,
             Proxies = proxies,
+            Firehoses = firehoses,
         };
     }
 

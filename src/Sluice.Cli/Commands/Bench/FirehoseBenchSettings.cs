@@ -1,0 +1,3 @@
+namespace Sluice.Cli.Commands.Bench;
+
+internal sealed record FirehoseBenchSettings(int Clients, int Size, int Window, TimeSpan Warmup, TimeSpan Duration);

@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Sluice.Protocols.Firehose;
+
+namespace Sluice.Firehose;
+
+internal sealed partial class FirehoseConnection
+{
+    /// <summary>Handshake frames are tiny; a longer one is malformed, not worth buffering.</summary>
+    private const int MaxHandshakeFrame = 512;
+
+    /// <summary>
+    /// docs/protocols/firehose.md, "Handshake": ProtocolVersion(2) → PubKey(gateway) → then
+    /// PubKey(client) → ClientId(new id), or ClientId(old id) → Challenge → ChallengeResponse →
+    /// Ping → Ping. The whole exchange runs under handshake_timeout.
+    /// </summary>
+    private async Task<FirehoseSession> HandshakeAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
+        timeout.CancelAfter(_service.HandshakeTimeout);
+        var token = timeout.Token;
+
+        var version = await ReadPacketAsync(token);
+        if (version.Kind != HandshakePacketKind.ProtocolVersion)
+        {
+            throw new HandshakeException(CloseReasons.Malformed, $"expected ProtocolVersion, got {version.Kind}");
+        }
+
+        if (version.Number != HandshakePacket.ProtocolVersion2)
+        {
+            throw new HandshakeException(CloseReasons.BadVersion, $"protocol version {version.Number}, expected 2");
+        }
+
+        await SendPacketAsync(HandshakePacket.PubKey(_service.Key.PublicKey), token);
+        var next = await ReadPacketAsync(token);
+        switch (next.Kind)
+        {
+            case HandshakePacketKind.PubKey:
+                var sessionKey = _service.Key.DeriveSessionKey(next.Bytes.Span)
+                    ?? throw new HandshakeException(CloseReasons.BadKey, "the client's public key is not a secp256k1 point");
+                var session = _service.Sessions.Create(sessionKey, Remote);
+                session.TryAttach(this);
+                try
+                {
+                    await SendPacketAsync(HandshakePacket.ClientId(session.Id), token);
+                }
+                catch
+                {
+                    _service.Abandon(session);
+                    throw;
+                }
+
+                _service.Connected(this, session, resumed: false);
+                return session;
+
+            case HandshakePacketKind.ClientId:
+                return await ResumeAsync(next.Number, token);
+
+            default:
+                throw new HandshakeException(CloseReasons.Malformed, $"expected PubKey or ClientId, got {next.Kind}");
+        }
+    }
+
+    private async Task<FirehoseSession> ResumeAsync(ulong id, CancellationToken token)
+    {
+        if (!_service.Sessions.TryGet(id, out var session) || !session.TryClaim())
+        {
+            throw new HandshakeException(CloseReasons.UnknownId, $"no stale session {id}");
+        }
+
+        try
+        {
+            var challenge = ChallengeCipher.NewChallenge();
+            await SendPacketAsync(HandshakePacket.Challenge(ChallengeCipher.Seal(session.SessionKey, challenge)), token);
+            var response = await ReadPacketAsync(token);
+            if (response.Kind != HandshakePacketKind.ChallengeResponse)
+            {
+                throw new HandshakeException(CloseReasons.Malformed, $"expected ChallengeResponse, got {response.Kind}");
+            }
+
+            var opened = ChallengeCipher.Open(session.SessionKey, response.Bytes.Span);
+            if (opened is null || !CryptographicOperations.FixedTimeEquals(opened, challenge))
+            {
+                throw new HandshakeException(CloseReasons.ChallengeFailed, $"challenge response for session {id} does not match");
+            }
+
+            var ping = await ReadPacketAsync(token);
+            if (ping.Kind != HandshakePacketKind.Ping)
+            {
+                throw new HandshakeException(CloseReasons.Malformed, $"expected Ping, got {ping.Kind}");
+            }
+
+            await SendPacketAsync(HandshakePacket.Ping(), token);
+        }
+        catch
+        {
+            // The stale session stays exactly as it was: same key, queue and stale time.
+            _service.Sessions.ResumeFailed(session);
+            throw;
+        }
+
+        if (!session.TryAttach(this))
+        {
+            throw new HandshakeException(CloseReasons.UnknownId, $"session {id} ended during its resume");
+        }
+
+        _service.Connected(this, session, resumed: true);
+        return session;
+    }
+
+    private async ValueTask<HandshakePacket> ReadPacketAsync(CancellationToken token)
+    {
+        while (true)
+        {
+            var result = await _input.ReadAsync(token);
+            var buffer = result.Buffer;
+            var read = Framing.TryReadFrame(ref buffer, MaxHandshakeFrame, out var payload);
+            if (read == FrameReadResult.TooLarge)
+            {
+                _input.AdvanceTo(buffer.Start);
+                throw new HandshakeException(CloseReasons.Malformed, "handshake frame longer than 512 bytes");
+            }
+
+            if (read == FrameReadResult.Frame)
+            {
+                var ok = HandshakePacket.TryParse(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), out var packet, out var error);
+                _input.AdvanceTo(buffer.Start);
+                return ok ? packet : throw new HandshakeException(CloseReasons.Malformed, error!);
+            }
+
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                throw buffer.IsEmpty ? new HandshakeException(CloseReasons.Eof, "closed during handshake") : new HandshakeException(CloseReasons.Truncated, "truncated handshake frame");
+            }
+        }
+    }
+
+    private async ValueTask SendPacketAsync(HandshakePacket packet, CancellationToken token) =>
+        await _socket.SendAsync(packet.ToFrame(), System.Net.Sockets.SocketFlags.None, token);
+}

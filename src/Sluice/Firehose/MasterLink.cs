@@ -1,0 +1,245 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Sluice.Configuration;
+using Sluice.Protocols.Firehose;
+using Sluice.Transport;
+
+namespace Sluice.Firehose;
+
+/// <summary>
+/// The gateway's one connection to the master. It dials and, when the master is down or goes
+/// away, dials again with backoff (100 ms doubling to 5 s) for as long as the firehose runs;
+/// client traffic meanwhile waits in the bounded <see cref="Outbox"/>, and past its high water
+/// the client readers stop. Sending takes the whole pending batch per call; receiving routes
+/// each tagged packet to its session.
+/// </summary>
+internal sealed class MasterLink : IAsyncDisposable
+{
+    /// <summary>Batch size at which client readers wait: bounds memory, still hundreds of messages per send.</summary>
+    public const int OutboxHighWater = 2 << 20;
+
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly FirehoseService _service;
+    private readonly HostPort _address;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+    private volatile Socket? _socket;
+
+    public MasterLink(FirehoseService service, HostPort address, ILogger logger)
+    {
+        _service = service;
+        _address = address;
+        _logger = logger;
+    }
+
+    public FrameOutbox Outbox { get; } = new(OutboxHighWater);
+
+    public bool IsConnected => _socket is not null;
+
+    public void Start() => _loop = Task.Run(RunAsync);
+
+    private async Task RunAsync()
+    {
+        var backoff = MinBackoff;
+        var everConnected = false;
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            ConnectResult connect;
+            try
+            {
+                connect = await UpstreamDialer.ConnectAsync(_address, ConnectTimeout, token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (connect.Socket is not { } socket)
+            {
+                FirehoseLog.MasterUnreachable(_logger, _service.Name, _address.ToString(), connect.Reason, (long)backoff.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(backoff, token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                continue;
+            }
+
+            if (everConnected)
+            {
+                _service.Counters.MasterReconnected();
+            }
+
+            everConnected = true;
+            backoff = MinBackoff;
+            FirehoseLog.MasterConnected(_logger, _service.Name, connect.RemoteEndPoint!);
+            var reason = await ServeAsync(socket, token);
+            if (!token.IsCancellationRequested)
+            {
+                FirehoseLog.MasterLost(_logger, _service.Name, reason);
+            }
+        }
+    }
+
+    private async Task<string> ServeAsync(Socket socket, CancellationToken token)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token);
+        try
+        {
+            if (_service.MasterEvents)
+            {
+                await AnnounceAsync(socket, linked.Token);
+            }
+
+            _socket = socket;
+            Outbox.ClearWake();
+            var sending = SendLoopAsync(socket, linked.Token);
+            var receiving = ReceiveLoopAsync(socket, linked.Token);
+            var first = await Task.WhenAny(sending, receiving);
+            linked.Cancel();
+            Outbox.WakeSender();
+            socket.Dispose();
+            var reason = await first;
+            await Task.WhenAll(sending, receiving);
+            return reason;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            return ex.Message;
+        }
+        finally
+        {
+            _socket = null;
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>With master_events on, a (re)connected master learns every connected client first.</summary>
+    private async Task AnnounceAsync(Socket socket, CancellationToken token)
+    {
+        var buffer = new PooledBufferWriter();
+        try
+        {
+            foreach (var session in _service.Sessions.All)
+            {
+                if (session.State == SessionState.Live)
+                {
+                    TaggedPacket.Write(buffer, session.Id, TaggedFlags.Connected, System.Text.Encoding.UTF8.GetBytes(session.Remote.ToString()));
+                }
+            }
+
+            if (buffer.Length > 0)
+            {
+                await socket.SendAsync(buffer.WrittenMemory, SocketFlags.None, token);
+            }
+        }
+        finally
+        {
+            buffer.Reset();
+        }
+    }
+
+    private async Task<string> SendLoopAsync(Socket socket, CancellationToken token)
+    {
+        try
+        {
+            while (true)
+            {
+                var batch = await Outbox.TakeAsync();
+                if (batch.IsEmpty)
+                {
+                    return token.IsCancellationRequested ? "stopped" : "firehose stopped";
+                }
+
+                await socket.SendAsync(batch, SocketFlags.None, token);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            return ex is SocketException se ? $"send failed: {se.SocketErrorCode}" : "stopped";
+        }
+    }
+
+    private async Task<string> ReceiveLoopAsync(Socket socket, CancellationToken token)
+    {
+        // A broadcast may name up to 65,536 ids (8 bytes each) besides its message.
+        var maxFrame = checked((int)_service.MaxMessage + TaggedPacket.HeaderSize + 4 + (8 * 65536));
+        var input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(token);
+                var buffer = result.Buffer;
+                FrameReadResult read;
+                while ((read = Framing.TryReadFrame(ref buffer, maxFrame, out var payload)) == FrameReadResult.Frame)
+                {
+                    if (!TaggedPacket.TryParse(payload, out var id, out var flags, out var data))
+                    {
+                        _service.FlushDeliveries();
+                        input.AdvanceTo(buffer.Start);
+                        return "master sent a frame shorter than the 9-byte tag";
+                    }
+
+                    _service.FromMaster(id, flags, data);
+                }
+
+                _service.FlushDeliveries();
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (read == FrameReadResult.TooLarge)
+                {
+                    return "master sent a frame above the size cap";
+                }
+
+                if (result.IsCompleted)
+                {
+                    return "master closed the connection";
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            return ex is OperationCanceledException ? "stopped" : ex.Message;
+        }
+        finally
+        {
+            await input.CompleteAsync();
+        }
+    }
+
+    /// <summary>Writes one tagged packet for the master, never waiting (failures and events are rare and small).</summary>
+    public void Post(ulong clientId, TaggedFlags flags, ReadOnlySpan<byte> data)
+    {
+        var writer = Outbox.Enter();
+        try
+        {
+            TaggedPacket.Write(writer, clientId, flags, data);
+        }
+        finally
+        {
+            Outbox.Exit();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        Outbox.Complete();
+        _socket?.Dispose();
+        await _loop;
+        _stopping.Dispose();
+    }
+}
