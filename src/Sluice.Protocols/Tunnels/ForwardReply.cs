@@ -1,0 +1,61 @@
+using System.Buffers;
+
+namespace Sluice.Protocols.Tunnels;
+
+/// <summary>
+/// Server → agent, first bytes on a forward stream: whether the destination was reached.
+/// <code>
+/// +--------+--------+--------+-----------+
+/// | length | status | u8 len | reason    |   length = bytes after itself
+/// +--------+--------+--------+-----------+
+/// </code>
+/// On <see cref="ForwardStatus.Ok"/> raw bytes follow; otherwise the server closes the stream.
+/// </summary>
+internal readonly record struct ForwardReply(ForwardStatus Status, string Reason)
+{
+    public static ParseStatus TryRead(in ReadOnlySequence<byte> buffer, out ForwardReply reply, out SequencePosition consumed, out string? error)
+    {
+        reply = default;
+        consumed = buffer.Start;
+        error = null;
+        var reader = new SequenceReader<byte>(buffer);
+        if (!reader.TryRead(out var length))
+        {
+            return ParseStatus.Incomplete;
+        }
+
+        if (length < 2)
+        {
+            error = $"forward reply length {length} is too short";
+            return ParseStatus.Invalid;
+        }
+
+        if (reader.Remaining < length)
+        {
+            return ParseStatus.Incomplete;
+        }
+
+        var body = new SequenceReader<byte>(buffer.Slice(1, length));
+        body.TryRead(out var status);
+        if (status > (byte)ForwardStatus.Failed || !WireStrings.TryRead(ref body, out var reason, out _) || !body.End)
+        {
+            error = "malformed forward reply";
+            return ParseStatus.Invalid;
+        }
+
+        reply = new ForwardReply((ForwardStatus)status, reason);
+        consumed = buffer.GetPosition(1 + length);
+        return ParseStatus.Done;
+    }
+
+    public byte[] ToArray()
+    {
+        var body = new ArrayBufferWriter<byte>(64);
+        WireStrings.WriteByte(body, (byte)Status);
+        WireStrings.Write(body, WireStrings.Truncate(Reason));
+        var result = new byte[1 + body.WrittenCount];
+        result[0] = (byte)body.WrittenCount;
+        body.WrittenSpan.CopyTo(result.AsSpan(1));
+        return result;
+    }
+}
