@@ -27,6 +27,7 @@ internal sealed partial class ConfigBinder
         var echoes = BindEchoes(reader.TableArray("echo"));
         var clusters = BindClusters(reader.TableArray("cluster"));
         var proxies = BindProxies(reader.TableArray("proxy"));
+        var tunnelServer = reader.Table("tunnel_server") is { } tunnelTable ? BindTunnelServer(tunnelTable) : null;
         reader.ReportUnknownKeys();
         CheckListenConflicts();
         CheckClusterReferences();
@@ -37,6 +38,7 @@ internal sealed partial class ConfigBinder
             Echoes = echoes,
             Clusters = clusters,
             Proxies = proxies,
+            TunnelServer = tunnelServer,
         };
     }
 
