@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using Sluice.Protocols.Multiplexing;
+
+namespace Sluice.Multiplexing;
+
+internal sealed partial class MuxSession
+{
+    private readonly Lock _pingLock = new();
+    private readonly Dictionary<uint, (long Sent, TaskCompletionSource<TimeSpan>? Waiter)> _pings = [];
+    private uint _nextPingId;
+    private long _smoothedRtt;
+
+    /// <summary>Smoothed round-trip time from pings, in <see cref="Stopwatch"/> ticks; 0 until measured.</summary>
+    internal long SmoothedRttTicks => Interlocked.Read(ref _smoothedRtt);
+
+    /// <summary>Smoothed round-trip time measured with pings; null until the first answer.</summary>
+    public TimeSpan? RoundTripTime => SmoothedRttTicks == 0 ? null : Stopwatch.GetElapsedTime(0, SmoothedRttTicks);
+
+    /// <summary>Sends a ping and returns the time until its answer.</summary>
+    /// <exception cref="MuxException">The session ended before the answer.</exception>
+    public async ValueTask<TimeSpan> PingAsync(CancellationToken cancellationToken)
+    {
+        if (_closeReason is { } reason)
+        {
+            throw new MuxException("The multiplexed session has ended: " + reason);
+        }
+
+        var waiter = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var id = SendPing(waiter);
+        try
+        {
+            return await waiter.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            lock (_pingLock)
+            {
+                _pings.Remove(id);
+            }
+        }
+    }
+
+    private uint SendPing(TaskCompletionSource<TimeSpan>? waiter)
+    {
+        uint id;
+        lock (_pingLock)
+        {
+            id = ++_nextPingId;
+            _pings[id] = (Now, waiter);
+        }
+
+        EnqueueSessionFrame(new FrameHeader(FrameType.Ping, FrameFlags.Syn, 0, id));
+        if (_closeReason is { } reason)
+        {
+            FailPings(reason);
+        }
+
+        return id;
+    }
+
+    private void OnPong(uint id)
+    {
+        (long Sent, TaskCompletionSource<TimeSpan>? Waiter) ping;
+        lock (_pingLock)
+        {
+            if (!_pings.Remove(id, out ping))
+            {
+                return;
+            }
+        }
+
+        var sample = Math.Max(1, Now - ping.Sent);
+        var smoothed = Interlocked.Read(ref _smoothedRtt);
+        Interlocked.Exchange(ref _smoothedRtt, smoothed == 0 ? sample : ((7 * smoothed) + sample) / 8);
+        ping.Waiter?.TrySetResult(Stopwatch.GetElapsedTime(ping.Sent));
+    }
+
+    private void FailPings(string reason)
+    {
+        List<TaskCompletionSource<TimeSpan>> waiters = [];
+        lock (_pingLock)
+        {
+            foreach (var ping in _pings.Values)
+            {
+                if (ping.Waiter is not null)
+                {
+                    waiters.Add(ping.Waiter);
+                }
+            }
+
+            _pings.Clear();
+        }
+
+        foreach (var waiter in waiters)
+        {
+            waiter.TrySetException(new MuxException("The multiplexed session has ended: " + reason));
+        }
+    }
+
+    private bool IsPingOutstanding(uint id)
+    {
+        lock (_pingLock)
+        {
+            return _pings.ContainsKey(id);
+        }
+    }
+
+    /// <summary>Keepalive pings and stream open timeouts, on one timer per session.</summary>
+    private async Task HousekeepingLoopAsync()
+    {
+        var keepAlive = _options.KeepAliveInterval > TimeSpan.Zero;
+        var shortest = keepAlive ? TimeSpan.FromTicks(Math.Min(_options.KeepAliveInterval.Ticks, _options.StreamOpenTimeout.Ticks)) : _options.StreamOpenTimeout;
+        var tick = TimeSpan.FromTicks(Math.Clamp(shortest.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(1).Ticks));
+        var token = _shutdown.Token;
+        try
+        {
+            // A first round-trip sample lets window auto-tuning start early.
+            SendPing(null);
+            using var timer = new PeriodicTimer(tick);
+            var lastKeepAlive = Now;
+            uint keepAliveId = 0;
+            while (await timer.WaitForNextTickAsync(token))
+            {
+                if (keepAlive)
+                {
+                    if (keepAliveId != 0 && !IsPingOutstanding(keepAliveId))
+                    {
+                        keepAliveId = 0;
+                    }
+
+                    if (keepAliveId != 0 && Stopwatch.GetElapsedTime(lastKeepAlive) > _options.KeepAliveTimeout)
+                    {
+                        MuxLog.KeepAliveTimeout(_logger, _options.KeepAliveTimeout);
+                        Close("keepalive timeout", null);
+                        return;
+                    }
+
+                    if (keepAliveId == 0 && Stopwatch.GetElapsedTime(lastKeepAlive) >= _options.KeepAliveInterval)
+                    {
+                        lastKeepAlive = Now;
+                        keepAliveId = SendPing(null);
+                    }
+                }
+
+                if (_openSlots.CurrentCount < _options.AcceptBacklog)
+                {
+                    CheckOpenTimeouts();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void CheckOpenTimeouts()
+    {
+        MuxStream[] streams;
+        lock (_streamsLock)
+        {
+            streams = [.. _streams.Values];
+        }
+
+        foreach (var stream in streams)
+        {
+            stream.CheckOpenTimeout(_options.StreamOpenTimeout);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System.Buffers;
+using Sluice.Protocols.Multiplexing;
+
+namespace Sluice.Multiplexing;
+
+internal sealed partial class MuxSession
+{
+    // Room a stream's turn needs in the batch: a control frame, a data header and some payload.
+    private const int StreamTurnReserve = (2 * FrameHeader.Size) + 512;
+
+    private readonly Lock _writeLock = new();
+    private readonly Queue<FrameHeader> _sessionFrames = new();
+    private readonly Queue<MuxStream> _controlReady = new();
+    private readonly Queue<MuxStream> _dataReady = new();
+    private readonly AsyncSignal _writerSignal = new();
+    private bool _writerClosing;
+
+    /// <summary>Queues a session frame (ping, go-away, RST of a refused stream); false when the session ended over a flood.</summary>
+    internal bool EnqueueSessionFrame(FrameHeader frame)
+    {
+        bool flood;
+        lock (_writeLock)
+        {
+            if (_writerClosing)
+            {
+                return _closeReason is null;
+            }
+
+            flood = _sessionFrames.Count >= _options.MaxQueuedControlFrames;
+            if (!flood)
+            {
+                _sessionFrames.Enqueue(frame);
+            }
+        }
+
+        if (flood)
+        {
+            ProtocolError("more than " + _options.MaxQueuedControlFrames + " control frames queued unsent (the peer sends pings or opens streams without reading)");
+            return false;
+        }
+
+        _writerSignal.Set();
+        return true;
+    }
+
+    /// <summary>The stream has flags or window credit to send.</summary>
+    internal void ScheduleControl(MuxStream stream)
+    {
+        lock (_writeLock)
+        {
+            if (stream.InControlQueue)
+            {
+                return;
+            }
+
+            stream.InControlQueue = true;
+            _controlReady.Enqueue(stream);
+        }
+
+        _writerSignal.Set();
+    }
+
+    /// <summary>The stream has data to send and window to send it with; it joins the round robin.</summary>
+    internal void ScheduleData(MuxStream stream)
+    {
+        lock (_writeLock)
+        {
+            if (stream.InDataQueue)
+            {
+                return;
+            }
+
+            stream.InDataQueue = true;
+            _dataReady.Enqueue(stream);
+        }
+
+        _writerSignal.Set();
+    }
+
+    private void BeginWriterShutdown(GoAwayCode? goAway)
+    {
+        lock (_writeLock)
+        {
+            if (goAway is { } code && !_writerClosing)
+            {
+                _sessionFrames.Enqueue(new FrameHeader(FrameType.GoAway, FrameFlags.None, 0, (uint)code));
+            }
+
+            _writerClosing = true;
+            _controlReady.Clear();
+            _dataReady.Clear();
+        }
+
+        _writerSignal.Set();
+    }
+
+    /// <remarks>
+    /// Coalesces: everything queued goes into one pooled batch per transport write (control
+    /// frames first, then one quantum of data per ready stream in turn, so one bulk stream cannot
+    /// starve the others); the batch is returned to the pool when nothing is left to send.
+    /// </remarks>
+    private async Task WriteLoopAsync()
+    {
+        byte[]? batch = null;
+        try
+        {
+            while (true)
+            {
+                await _writerSignal.WaitAsync();
+                while (true)
+                {
+                    batch ??= ArrayPool<byte>.Shared.Rent(_options.WriteBatchSize);
+                    var used = FillBatch(batch.AsSpan(0, _options.WriteBatchSize));
+                    if (used == 0)
+                    {
+                        break;
+                    }
+
+                    await _transport.WriteAsync(batch.AsMemory(0, used));
+                }
+
+                if (batch is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(batch);
+                    batch = null;
+                }
+
+                await _transport.FlushAsync();
+                lock (_writeLock)
+                {
+                    if (_writerClosing && _sessionFrames.Count == 0)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException or NotSupportedException)
+        {
+            MuxLog.TransportError(_logger, ex);
+            Close("transport write failed: " + ex.Message, null);
+        }
+        finally
+        {
+            if (batch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(batch);
+            }
+
+            CloseTransport();
+            OnLoopExited();
+        }
+    }
+
+    private int FillBatch(Span<byte> batch)
+    {
+        var used = 0;
+        while (true)
+        {
+            MuxStream? stream;
+            bool data;
+            lock (_writeLock)
+            {
+                if (_sessionFrames.Count > 0 && batch.Length - used >= FrameHeader.Size)
+                {
+                    _sessionFrames.Dequeue().Write(batch[used..]);
+                    used += FrameHeader.Size;
+                    continue;
+                }
+
+                if (_writerClosing || batch.Length - used < StreamTurnReserve)
+                {
+                    return used;
+                }
+
+                if (_controlReady.TryDequeue(out stream))
+                {
+                    stream.InControlQueue = false;
+                    data = false;
+                }
+                else if (_dataReady.TryDequeue(out stream))
+                {
+                    stream.InDataQueue = false;
+                    data = true;
+                }
+                else
+                {
+                    return used;
+                }
+            }
+
+            used += stream.WriteFrames(batch[used..], data);
+        }
+    }
+}
