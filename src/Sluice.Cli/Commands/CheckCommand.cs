@@ -11,6 +11,18 @@ internal static class CheckCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(config) ?? ConfigOption.DefaultPath;
+            if (File.Exists(path) && Sluice.Configuration.AgentConfigLoader.LooksLikeAgentFile(File.ReadAllText(path)))
+            {
+                var agent = AgentCommand.LoadOrReport(path, consequence: "");
+                if (agent is null)
+                {
+                    return 1;
+                }
+
+                Console.WriteLine($"{path}: ok (agent \"{agent.Name}\" to {agent.Server}, {agent.Exposes.Count} exposed, {agent.Forwards.Count} forwards)");
+                return 0;
+            }
+
             var c = ConfigFile.LoadOrReport(path, consequence: "");
             if (c is null)
             {

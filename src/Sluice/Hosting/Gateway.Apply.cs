@@ -70,6 +70,12 @@ public sealed partial class Gateway
             }
         }
 
+        var tunnelPlan = await PlanTunnelsAsync(config, wanted);
+        if (tunnelPlan.Error is { } tunnelError)
+        {
+            return [tunnelError];
+        }
+
         // Bind every new listener before touching the running ones, so a failure changes nothing.
         var bound = new Dictionary<ListenerKey, TcpListenerLoop>();
         var errors = new List<string>();
@@ -105,6 +111,7 @@ public sealed partial class Gateway
                 await cluster.DisposeAsync();
             }
 
+            await tunnelPlan.RollbackAsync();
             return errors;
         }
 
@@ -173,6 +180,7 @@ public sealed partial class Gateway
             await listener.DisposeAsync();
         }
 
+        await CommitTunnelsAsync(tunnelPlan, config);
         return [];
     }
 }

@@ -35,6 +35,7 @@ public sealed partial class Gateway
                 await listener.DisposeAsync();
             }
 
+            await GoAwayTunnelsAsync();
             LogDraining(_logger, _proxyConnections.Count, (long)deadline.TotalMilliseconds);
             using var timeout = new CancellationTokenSource(deadline);
             try
@@ -50,6 +51,7 @@ public sealed partial class Gateway
                 await _proxyConnections.WaitForEmptyAsync(grace.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
             }
 
+            await DrainTunnelsAsync(deadline);
             lock (_listeners)
             {
                 listeners = _listeners.Values.ToList();
