@@ -41,7 +41,7 @@ internal sealed partial class TunnelAgent
             var heartbeats = HeartbeatLoopAsync(control, interval, ended.Token);
             try
             {
-                return await ControlLoopAsync(control, interval * 3, ended.Token);
+                return await ControlLoopAsync(mux, control, interval * 3, ended.Token);
             }
             finally
             {
@@ -80,7 +80,7 @@ internal sealed partial class TunnelAgent
         registered.TrySetResult(result.Tunnels);
     }
 
-    private async Task<string> ControlLoopAsync(ControlChannel control, TimeSpan silence, CancellationToken cancellationToken)
+    private async Task<string> ControlLoopAsync(MuxSession mux, ControlChannel control, TimeSpan silence, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -105,12 +105,36 @@ internal sealed partial class TunnelAgent
                 case RegisterResultMessage result:
                     ReportRegistration(result);
                     break;
+                case ErrorMessage { Code: ControlErrorCode.ShuttingDown } error:
+                    await DrainGoingAwayAsync(mux, error, cancellationToken);
+                    throw new ControlErrorException(error);
                 case ErrorMessage error:
                     throw new ControlErrorException(error);
                 default:
                     await control.TrySendErrorAsync(ControlErrorCode.ProtocolError, $"unexpected {message.Type}");
                     return $"protocol error: unexpected {message.Type}";
             }
+        }
+    }
+
+    /// <summary>
+    /// The server is draining: no new streams go to this session, but the user connections
+    /// already on it are left to finish (the server ends them at its own deadline).
+    /// </summary>
+    private async Task DrainGoingAwayAsync(MuxSession mux, ErrorMessage error, CancellationToken cancellationToken)
+    {
+        _session = null;
+        LastServerError = error.Reason;
+        try
+        {
+            while (mux.OpenStreams > 1 && !mux.IsClosed)
+            {
+                await Task.WhenAny(mux.Completion, Task.Delay(100, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

@@ -56,7 +56,7 @@ internal sealed partial class TunnelServer
             }
         }
 
-        Metrics.SessionClosed(session.CloseReason.Split(':')[0]);
+        Metrics.SessionClosed(ReasonLabel(session.CloseReason));
         TunnelLog.AgentDisconnected(Logger, session.Agent, session.CloseReason);
         await CloseTunnels(closing);
     }
@@ -151,6 +151,18 @@ internal sealed partial class TunnelServer
         TunnelLog.TunnelPublished(Logger, session.Agent, request.Name, tunnel.EndPoint!);
         return new TunnelResult(request.Name, RegisterStatus.Ok, request.RemotePort, tunnel.EndPoint!.ToString());
     }
+
+    /// <summary>A short, bounded label for the metric (the log line has the full reason).</summary>
+    private static string ReasonLabel(string reason) => reason switch
+    {
+        _ when reason.StartsWith("replaced", StringComparison.Ordinal) => "replaced",
+        _ when reason.StartsWith("no heartbeat", StringComparison.Ordinal) => "heartbeat_timeout",
+        _ when reason.StartsWith("protocol error", StringComparison.Ordinal) => "protocol_error",
+        _ when reason.StartsWith("agent closed", StringComparison.Ordinal) => "agent_closed",
+        _ when reason.StartsWith("server shutting down", StringComparison.Ordinal) => "shutdown",
+        _ when reason.StartsWith("agent removed", StringComparison.Ordinal) => "config_changed",
+        _ => "connection_lost",
+    };
 
     private async Task CloseTunnels(List<ReverseTunnel> tunnels)
     {
