@@ -18,6 +18,11 @@ internal sealed partial class MuxStream : Stream
     private readonly MuxSession _session;
     private readonly Lock _sync = new();
     private readonly bool _outbound;
+
+    // False when the stream was opened while the session's window budget was spent: it keeps
+    // the protocol's 256 KiB baseline but never gets more, and it is the first to be reset
+    // when received bytes would pass the session bound.
+    private readonly bool _withinBudget;
     private string? _resetReason;
     private bool _disposed;
     private bool _released;
@@ -34,6 +39,7 @@ internal sealed partial class MuxStream : Stream
         _recvWindow = MuxSession.BaselineWindow;
         _recvCredit = MuxSession.BaselineWindow;
         _opened = MuxSession.Now;
+        _withinBudget = session.ReserveBaseline();
     }
 
     public uint Id { get; }
