@@ -36,6 +36,7 @@ internal sealed partial class MuxSession : IAsyncDisposable
     private uint _nextStreamId;
     private uint _highestRemoteId;
     private int _acceptPending;
+    private int _lingering;
     private long _reservedWindow;
     private long _bufferedBytes;
     private long _windowGrowths;
@@ -237,6 +238,9 @@ internal sealed partial class MuxSession : IAsyncDisposable
     }
 
     internal void ReleaseOpenSlot() => _openSlots.Release();
+
+    /// <summary>Counts streams closed by the application and waiting for the peer's FIN (they need the close-timeout scan).</summary>
+    internal void AddLingering(int delta) => Interlocked.Add(ref _lingering, delta);
 
     /// <summary>
     /// Reserves a new stream's 256 KiB baseline, which the protocol grants whether or not the

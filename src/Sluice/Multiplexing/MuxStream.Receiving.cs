@@ -29,13 +29,19 @@ internal sealed partial class MuxStream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         CancellationTokenRegistration registration = default;
+        var waited = false;
         try
         {
             while (true)
             {
                 lock (_sync)
                 {
-                    _readerWaiting = false;
+                    if (waited)
+                    {
+                        _readerWaiting = false;
+                        waited = false;
+                    }
+
                     if (_received.Length > 0)
                     {
                         if (buffer.IsEmpty)
@@ -67,6 +73,7 @@ internal sealed partial class MuxStream
                     }
 
                     _readerWaiting = true;
+                    waited = true;
                 }
 
                 if (cancellationToken.CanBeCanceled && registration == default)
@@ -80,6 +87,13 @@ internal sealed partial class MuxStream
         finally
         {
             registration.Dispose();
+            if (waited)
+            {
+                lock (_sync)
+                {
+                    _readerWaiting = false;
+                }
+            }
         }
     }
 

@@ -136,6 +136,37 @@ public sealed class MuxBadInputTests
     }
 
     [Fact]
+    public async Task Data_after_the_application_closed_the_stream_resets_it_and_costs_no_buffer()
+    {
+        await using var peer = RawPeer.Create();
+        await peer.OpenAsync(1);
+        var stream = await peer.Session.AcceptStreamAsync(TestTimeout.Token);
+        await stream!.DisposeAsync();
+        await peer.ExpectAsync(f => f.StreamId == 1 && f.HasFlag(FrameFlags.Fin), "FIN of stream 1");
+        Assert.Equal(0, peer.Session.ReceiveWindowBytes);
+
+        await peer.SendDataAsync(1, new byte[10_000]);
+
+        await peer.ExpectAsync(f => f.StreamId == 1 && f.HasFlag(FrameFlags.Rst), "RST of stream 1");
+        Assert.Equal(0, peer.Session.BufferedBytes);
+        Assert.Equal(0, peer.Session.OpenStreams);
+        Assert.Null(peer.Session.CloseReason);
+    }
+
+    [Fact]
+    public async Task A_closed_stream_the_peer_never_finishes_is_reset_after_the_close_timeout()
+    {
+        await using var peer = RawPeer.Create(new MuxOptions { StreamCloseTimeout = TimeSpan.FromMilliseconds(200) });
+        await peer.OpenAsync(1);
+        var stream = await peer.Session.AcceptStreamAsync(TestTimeout.Token);
+
+        await stream!.DisposeAsync();
+
+        await peer.ExpectAsync(f => f.StreamId == 1 && f.HasFlag(FrameFlags.Rst), "RST after the close timeout");
+        Assert.Equal(0, peer.Session.OpenStreams);
+    }
+
+    [Fact]
     public async Task A_data_frame_larger_than_any_window_ends_the_session()
     {
         await using var peer = RawPeer.Create(new MuxOptions { MaxStreamWindow = 2 * 1024 * 1024 });
