@@ -32,6 +32,9 @@ internal sealed record MuxOptions
     /// <summary>An opened stream the peer has not acknowledged within this time is reset.</summary>
     public TimeSpan StreamOpenTimeout { get; init; } = TimeSpan.FromSeconds(75);
 
+    /// <summary>A stream the application closed is reset if the peer has not finished it (FIN) within this time.</summary>
+    public TimeSpan StreamCloseTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Largest data frame Sluice sends; also the fairness quantum between streams.</summary>
     public int MaxFramePayload { get; init; } = 32 * 1024;
 

@@ -109,7 +109,12 @@ internal sealed partial class MuxSession
     private async Task HousekeepingLoopAsync()
     {
         var keepAlive = _options.KeepAliveInterval > TimeSpan.Zero;
-        var shortest = keepAlive ? TimeSpan.FromTicks(Math.Min(_options.KeepAliveInterval.Ticks, _options.StreamOpenTimeout.Ticks)) : _options.StreamOpenTimeout;
+        var shortest = TimeSpan.FromTicks(Math.Min(_options.StreamOpenTimeout.Ticks, _options.StreamCloseTimeout.Ticks));
+        if (keepAlive && _options.KeepAliveInterval < shortest)
+        {
+            shortest = _options.KeepAliveInterval;
+        }
+
         var tick = TimeSpan.FromTicks(Math.Clamp(shortest.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromSeconds(1).Ticks));
         var token = _shutdown.Token;
         try
@@ -142,9 +147,9 @@ internal sealed partial class MuxSession
                     }
                 }
 
-                if (_openSlots.CurrentCount < _options.AcceptBacklog)
+                if (_openSlots.CurrentCount < _options.AcceptBacklog || Volatile.Read(ref _lingering) > 0)
                 {
-                    CheckOpenTimeouts();
+                    CheckStreamTimeouts();
                 }
             }
         }
@@ -153,7 +158,7 @@ internal sealed partial class MuxSession
         }
     }
 
-    private void CheckOpenTimeouts()
+    private void CheckStreamTimeouts()
     {
         MuxStream[] streams;
         lock (_streamsLock)
@@ -163,7 +168,7 @@ internal sealed partial class MuxSession
 
         foreach (var stream in streams)
         {
-            stream.CheckOpenTimeout(_options.StreamOpenTimeout);
+            stream.CheckTimeouts(_options.StreamOpenTimeout, _options.StreamCloseTimeout);
         }
     }
 }

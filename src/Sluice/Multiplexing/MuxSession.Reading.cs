@@ -318,7 +318,6 @@ internal sealed partial class MuxSession
             return EnqueueSessionFrame(new FrameHeader(FrameType.WindowUpdate, FrameFlags.Rst, id, 0));
         }
 
-        ReserveBaseline();
         _acceptQueue.Writer.TryWrite(stream);
         return true;
     }

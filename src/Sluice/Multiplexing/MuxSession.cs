@@ -36,6 +36,7 @@ internal sealed partial class MuxSession : IAsyncDisposable
     private uint _nextStreamId;
     private uint _highestRemoteId;
     private int _acceptPending;
+    private int _lingering;
     private long _reservedWindow;
     private long _bufferedBytes;
     private long _windowGrowths;
@@ -138,8 +139,7 @@ internal sealed partial class MuxSession : IAsyncDisposable
             _streams.Add(stream.Id, stream);
         }
 
-        ReserveBaseline();
-        stream.SendSyn(TryReserveWindow(_options.StreamWindow - BaselineWindow));
+        stream.SendSyn();
         return stream;
     }
 
@@ -151,7 +151,7 @@ internal sealed partial class MuxSession : IAsyncDisposable
             if (_acceptQueue.Reader.TryRead(out var stream))
             {
                 Interlocked.Decrement(ref _acceptPending);
-                if (stream.TryAccept(TryReserveWindow(_options.StreamWindow - BaselineWindow)))
+                if (stream.TryAccept())
                 {
                     return stream;
                 }
@@ -239,7 +239,51 @@ internal sealed partial class MuxSession : IAsyncDisposable
 
     internal void ReleaseOpenSlot() => _openSlots.Release();
 
-    internal void ReserveBaseline() => Interlocked.Add(ref _reservedWindow, BaselineWindow);
+    /// <summary>Counts streams closed by the application and waiting for the peer's FIN (they need the close-timeout scan).</summary>
+    internal void AddLingering(int delta) => Interlocked.Add(ref _lingering, delta);
+
+    /// <summary>
+    /// Reserves a new stream's 256 KiB baseline, which the protocol grants whether or not the
+    /// budget has room; true when it fit within <see cref="MuxOptions.MaxSessionBuffer"/>.
+    /// </summary>
+    internal bool ReserveBaseline() => Interlocked.Add(ref _reservedWindow, BaselineWindow) <= _options.MaxSessionBuffer;
+
+    /// <summary>
+    /// Received bytes would pass the session bound: reset over-budget streams, largest unread
+    /// first, until <paramref name="length"/> more fit. Streams within budget never need this:
+    /// their windows together fit the bound, so only over-budget streams can be the excess.
+    /// </summary>
+    internal void MakeRoom(uint length, MuxStream receiver)
+    {
+        MuxStream[] streams;
+        lock (_streamsLock)
+        {
+            streams = [.. _streams.Values];
+        }
+
+        while (BufferedBytes + length > _options.MaxSessionBuffer)
+        {
+            MuxStream? largest = null;
+            long largestBuffered = 0;
+            foreach (var stream in streams)
+            {
+                var buffered = stream.OverBudgetBuffered;
+                if (stream != receiver && buffered > largestBuffered)
+                {
+                    largest = stream;
+                    largestBuffered = buffered;
+                }
+            }
+
+            if (largest is null)
+            {
+                return;
+            }
+
+            MuxLog.SessionBufferFull(_logger, largest.Id, length, _options.MaxSessionBuffer, BufferedBytes);
+            largest.ResetForSessionBound();
+        }
+    }
 
     /// <summary>Grants up to <paramref name="wanted"/> more window from the session budget; returns how much.</summary>
     internal int TryReserveWindow(int wanted)

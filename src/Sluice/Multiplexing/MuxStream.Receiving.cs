@@ -5,6 +5,8 @@ namespace Sluice.Multiplexing;
 
 internal sealed partial class MuxStream
 {
+    private const string SessionBoundReason = "session buffer bound reached (MaxSessionBuffer)";
+
     private readonly ReceiveBuffer _received = new();
     private readonly AsyncSignal _readSignal = new();
     private readonly long _opened;
@@ -27,13 +29,19 @@ internal sealed partial class MuxStream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         CancellationTokenRegistration registration = default;
+        var waited = false;
         try
         {
             while (true)
             {
                 lock (_sync)
                 {
-                    _readerWaiting = false;
+                    if (waited)
+                    {
+                        _readerWaiting = false;
+                        waited = false;
+                    }
+
                     if (_received.Length > 0)
                     {
                         if (buffer.IsEmpty)
@@ -65,6 +73,7 @@ internal sealed partial class MuxStream
                     }
 
                     _readerWaiting = true;
+                    waited = true;
                 }
 
                 if (cancellationToken.CanBeCanceled && registration == default)
@@ -78,12 +87,25 @@ internal sealed partial class MuxStream
         finally
         {
             registration.Dispose();
+            if (waited)
+            {
+                lock (_sync)
+                {
+                    _readerWaiting = false;
+                }
+            }
         }
     }
 
     /// <summary>Read loop: a data frame of <paramref name="length"/> bytes begins; false to discard its payload.</summary>
     internal bool OnDataHeader(uint length)
     {
+        var options = _session.Options;
+        if (_withinBudget && length > 0 && _session.BufferedBytes + length > options.MaxSessionBuffer)
+        {
+            _session.MakeRoom(length, this);
+        }
+
         string? violation = null;
         lock (_sync)
         {
@@ -110,10 +132,10 @@ internal sealed partial class MuxStream
             {
                 violation = "data arrived after the application closed the stream";
             }
-            else if (_session.BufferedBytes + length > _session.Options.MaxSessionBuffer)
+            else if (_session.BufferedBytes + length > options.MaxSessionBuffer)
             {
-                MuxLog.SessionBufferFull(_session.Logger, Id, length, _session.Options.MaxSessionBuffer, _session.BufferedBytes);
-                violation = "session buffer bound reached";
+                MuxLog.SessionBufferFull(_session.Logger, Id, length, options.MaxSessionBuffer, _session.BufferedBytes);
+                violation = SessionBoundReason;
             }
             else
             {
@@ -186,7 +208,7 @@ internal sealed partial class MuxStream
         var rtt = _session.SmoothedRttTicks;
         var grow = 0;
         var options = _session.Options;
-        if (_recvWindow < options.MaxStreamWindow && rtt > 0 && now - _epochStart < 2 * rtt)
+        if (_withinBudget && _recvWindow < options.MaxStreamWindow && rtt > 0 && now - _epochStart < 2 * rtt)
         {
             grow = _session.TryReserveWindow(Math.Min(_recvWindow, options.MaxStreamWindow - _recvWindow));
             if (grow > 0)
@@ -204,6 +226,20 @@ internal sealed partial class MuxStream
         _pendingWindowDelta += (uint)delta;
         _session.ScheduleControl(this);
     }
+
+    /// <summary>Unread bytes of an over-budget stream (0 for a stream within budget).</summary>
+    internal long OverBudgetBuffered
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _withinBudget || _resetReason is not null ? 0 : _received.Length;
+            }
+        }
+    }
+
+    internal void ResetForSessionBound() => ResetCore(SessionBoundReason, sendRst: true);
 
     private void DropReceived()
     {

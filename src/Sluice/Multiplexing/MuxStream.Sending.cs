@@ -101,9 +101,10 @@ internal sealed partial class MuxStream
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Opening side: SYN with the extra window granted from the session budget.</summary>
-    internal void SendSyn(int extraWindow)
+    /// <summary>Opening side: SYN announcing the opening window (as much as the session budget grants).</summary>
+    internal void SendSyn()
     {
+        var extraWindow = ExtraOpeningWindow();
         lock (_sync)
         {
             _holdsOpenSlot = true;
@@ -116,9 +117,10 @@ internal sealed partial class MuxStream
         }
     }
 
-    /// <summary>Accepting side: ACK with the extra window; false (window given back) if the stream was reset meanwhile.</summary>
-    internal bool TryAccept(int extraWindow)
+    /// <summary>Accepting side: ACK with the opening window; false (window given back) if the stream was reset meanwhile.</summary>
+    internal bool TryAccept()
     {
+        var extraWindow = ExtraOpeningWindow();
         lock (_sync)
         {
             if (_resetReason is not null || _released)
@@ -233,6 +235,9 @@ internal sealed partial class MuxStream
 
         return used;
     }
+
+    private int ExtraOpeningWindow() =>
+        _withinBudget ? _session.TryReserveWindow(_session.Options.StreamWindow - MuxSession.BaselineWindow) : 0;
 
     /// <summary>Under _sync.</summary>
     private void QueueFin()

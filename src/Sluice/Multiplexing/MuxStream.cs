@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Sluice.Protocols.Multiplexing;
 
 namespace Sluice.Multiplexing;
@@ -18,9 +19,16 @@ internal sealed partial class MuxStream : Stream
     private readonly MuxSession _session;
     private readonly Lock _sync = new();
     private readonly bool _outbound;
+
+    // False when the stream was opened while the session's window budget was spent: it keeps
+    // the protocol's 256 KiB baseline but never gets more, and it is the first to be reset
+    // when received bytes would pass the session bound.
+    private readonly bool _withinBudget;
     private string? _resetReason;
     private bool _disposed;
     private bool _released;
+    private bool _windowReturned;
+    private long _disposedAt;
 
     // Control work for the write loop, guarded by _sync.
     private FrameFlags _pendingFlags;
@@ -34,6 +42,7 @@ internal sealed partial class MuxStream : Stream
         _recvWindow = MuxSession.BaselineWindow;
         _recvCredit = MuxSession.BaselineWindow;
         _opened = MuxSession.Now;
+        _withinBudget = session.ReserveBaseline();
     }
 
     public uint Id { get; }
@@ -123,9 +132,23 @@ internal sealed partial class MuxStream : Stream
                     {
                         ResetCore(_writing ? "disposed during a write" : "closed with unread data", sendRst: true);
                     }
-                    else if (!_finQueued && !_session.IsClosed)
+                    else
                     {
-                        QueueFin();
+                        if (!_finQueued && !_session.IsClosed)
+                        {
+                            QueueFin();
+                        }
+
+                        if (!_remoteFin && !_released)
+                        {
+                            // Nothing will be buffered any more (data now resets the stream), so
+                            // its window goes back to the session; the stream lingers only until
+                            // the peer's FIN, or StreamCloseTimeout.
+                            _session.ReturnWindow(_recvWindow);
+                            _windowReturned = true;
+                            _disposedAt = MuxSession.Now;
+                            _session.AddLingering(1);
+                        }
                     }
                 }
 
@@ -156,19 +179,30 @@ internal sealed partial class MuxStream : Stream
         _writeSignal.Set();
     }
 
-    /// <summary>Resets an opened stream the peer never acknowledged.</summary>
-    internal void CheckOpenTimeout(TimeSpan timeout)
+    /// <summary>Resets an opened stream the peer never acknowledged, or a closed one the peer never finished.</summary>
+    internal void CheckTimeouts(TimeSpan openTimeout, TimeSpan closeTimeout)
     {
+        bool openExpired, closeExpired;
         lock (_sync)
         {
-            if (!_outbound || _acked || _resetReason is not null || System.Diagnostics.Stopwatch.GetElapsedTime(_opened) < timeout)
+            if (_resetReason is not null || _released)
             {
                 return;
             }
+
+            openExpired = _outbound && !_acked && Stopwatch.GetElapsedTime(_opened) >= openTimeout;
+            closeExpired = _disposedAt != 0 && Stopwatch.GetElapsedTime(_disposedAt) >= closeTimeout;
         }
 
-        MuxLog.StreamOpenTimeout(_session.Logger, Id, timeout);
-        ResetCore("the peer did not acknowledge the stream within " + timeout, sendRst: true);
+        if (openExpired)
+        {
+            MuxLog.StreamOpenTimeout(_session.Logger, Id, openTimeout);
+            ResetCore("the peer did not acknowledge the stream within " + openTimeout, sendRst: true);
+        }
+        else if (closeExpired)
+        {
+            ResetCore("the peer did not finish the closed stream within " + closeTimeout, sendRst: true);
+        }
     }
 
     /// <summary>Marks the stream reset once: drops buffers, wakes reader and writer, optionally sends RST.</summary>
@@ -216,7 +250,12 @@ internal sealed partial class MuxStream : Stream
         }
 
         _released = true;
-        _session.Release(this, _recvWindow, _holdsOpenSlot);
+        if (_disposedAt != 0)
+        {
+            _session.AddLingering(-1);
+        }
+
+        _session.Release(this, _windowReturned ? 0 : _recvWindow, _holdsOpenSlot);
         _holdsOpenSlot = false;
     }
 }

@@ -145,6 +145,31 @@ public sealed class MuxSessionTests
     }
 
     [Fact]
+    public async Task A_second_concurrent_read_is_refused()
+    {
+        await using var pair = MuxPair.Create();
+        var (_, accepted) = await pair.OpenAsync();
+        var first = accepted.ReadAsync(new byte[10], TestTimeout.Token).AsTask();
+        await Task.Delay(20);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => _ = await accepted.ReadAsync(new byte[10], TestTimeout.Token));
+        Assert.False(first.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_cancelled_read_can_be_followed_by_another_read()
+    {
+        await using var pair = MuxPair.Create();
+        var (opened, accepted) = await pair.OpenAsync();
+        using var cancel = new CancellationTokenSource(50);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => _ = await accepted.ReadAsync(new byte[10], cancel.Token));
+        await opened.WriteAsync("after"u8.ToArray(), TestTimeout.Token);
+
+        Assert.Equal("after"u8.ToArray(), await StreamData.ReadExactlyAsync(accepted, 5, TestTimeout.Token));
+    }
+
+    [Fact]
     public async Task Ping_is_answered_and_measures_a_round_trip()
     {
         await using var pair = MuxPair.Create();
