@@ -7,6 +7,11 @@ namespace Sluice.Tunnels;
 
 internal sealed partial class TunnelServer
 {
+    /// <summary>Agent connections allowed between accept and a finished handshake at once.</summary>
+    public const int MaxPendingHandshakes = 256;
+
+    private int _handshakes;
+
     /// <summary>
     /// One agent connection from first byte to last: TLS (for raw TCP), the multiplexer, the control
     /// handshake (hello → challenge → proof → welcome → register) within handshake_timeout, then
@@ -18,6 +23,16 @@ internal sealed partial class TunnelServer
         MuxSession? mux = null;
         AgentSession? session = null;
         ControlChannel? control = null;
+        if (Interlocked.Increment(ref _handshakes) > MaxPendingHandshakes)
+        {
+            // Unauthenticated connections each hold a multiplexer until their deadline; a flood
+            // of them is cut here instead of growing without bound.
+            Interlocked.Decrement(ref _handshakes);
+            Refuse(remote, "overloaded", $"more than {MaxPendingHandshakes} handshakes in progress");
+            await transport.DisposeAsync();
+            return;
+        }
+
         try
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -87,6 +102,7 @@ internal sealed partial class TunnelServer
         }
         finally
         {
+            Interlocked.Decrement(ref _handshakes);
             if (session is null)
             {
                 if (mux is not null)

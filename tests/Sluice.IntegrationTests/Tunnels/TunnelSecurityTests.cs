@@ -158,6 +158,35 @@ public sealed class TunnelSecurityTests
     }
 
     [Fact]
+    public async Task A_flood_of_silent_connections_is_capped_and_an_agent_connects_after_it()
+    {
+        await using var echo = new LoopbackEchoServer(IPAddress.Loopback);
+        var port = TunnelHarness.FreePort();
+        await using var harness = await TunnelHarness.StartAsync([new PortRange(port, port)], handshakeTimeout: TimeSpan.FromSeconds(2));
+        var flood = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < Sluice.Tunnels.TunnelServer.MaxPendingHandshakes + 40; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(harness.AgentEndPoint);
+                flood.Add(socket);
+            }
+
+            await Poll.UntilAsync(() => harness.Logs.Entries.Count(e => e.Id.Id == 7006 && e.Message.Contains("handshakes in progress", StringComparison.Ordinal)) >= 40, "connections beyond the cap are refused at once");
+
+            // Once the flood's handshakes time out, a real agent gets in.
+            var (_, results) = await harness.StartAgentAsync(harness.AgentConfig([TunnelHarness.Expose("echo", port, echo.Address)]));
+            Assert.Equal(RegisterStatus.Ok, Assert.Single(results).Status);
+            await ReverseTunnelTests.AssertEchoesAsync(port, 1000);
+        }
+        finally
+        {
+            flood.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task A_tls_client_that_never_finishes_its_handshake_is_closed()
     {
         await using var harness = await TunnelHarness.StartAsync([], tls: true, handshakeTimeout: TimeSpan.FromSeconds(1));
