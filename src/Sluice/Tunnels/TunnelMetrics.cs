@@ -47,9 +47,19 @@ internal sealed class TunnelMetrics
             description: "Bytes received and not yet read across an agent session's streams (bounded by the session buffer limit).");
         meter.CreateObservableGauge(
             "sluice.tunnel.session.window",
-            () => _sessions().Select(s => new Measurement<long>(s.StreamWindow, Tag("agent", s.Agent))),
+            () => _sessions().Select(s => new Measurement<long>(s.ReceiveWindow, Tag("agent", s.Agent))),
             unit: "By",
-            description: "Receive window offered to each new stream of an agent session.");
+            description: "Receive window granted across an agent session's open streams (what the agent may have in flight); grows as throughput-bound streams widen their windows.");
+        meter.CreateObservableGauge(
+            "sluice.tunnel.stream.window",
+            () => _sessions().Select(s => new Measurement<long>(s.AverageStreamWindow, Tag("agent", s.Agent))),
+            unit: "By",
+            description: "Mean receive window of an agent session's open streams.");
+        meter.CreateObservableCounter(
+            "sluice.tunnel.window.growths",
+            () => _sessions().Select(s => new Measurement<long>(s.WindowGrowths, Tag("agent", s.Agent))),
+            unit: "{growth}",
+            description: "Times a stream's receive window was doubled because it was throughput-bound, per current agent session.");
         _authFailures = meter.CreateCounter<long>(
             "sluice.tunnel.auth.failures",
             unit: "{attempt}",

@@ -240,7 +240,7 @@ internal sealed partial class TunnelServer : IConnectionHandler, IAsyncDisposabl
             sessions = [.. _sessions.Values];
         }
 
-        return sessions.Select(s => new AgentSessionInfo(s.Agent, s.Mux.OpenStreams, s.Mux.BufferedBytes, MuxOptions.StreamWindow));
+        return sessions.Select(s => new AgentSessionInfo(s.Agent, s.Mux.OpenStreams, s.Mux.BufferedBytes, s.Mux.ReceiveWindowBytes, s.Mux.AverageStreamWindow, s.Mux.WindowGrowths));
     }
 
     private static Dictionary<string, (TunnelAgentConfig, byte[])> IndexAgents(TunnelServerConfig config) =>
