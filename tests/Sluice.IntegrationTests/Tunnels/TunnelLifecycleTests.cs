@@ -33,6 +33,25 @@ public sealed class TunnelLifecycleTests
         Assert.True(values[("sluice.tunnel.session.window", "agent=office")] > 0);
     }
 
+    [SkippableFact]
+    public async Task The_admin_endpoint_exports_tunnel_metrics_that_promtool_accepts()
+    {
+        var promtool = Peer.Require("promtool", "prometheus");
+        await using var echo = new LoopbackEchoServer(IPAddress.Loopback);
+        var port = TunnelHarness.FreePort();
+        await using var harness = await TunnelHarness.StartAsync([new PortRange(port, port)]);
+        await harness.StartAgentAsync(harness.AgentConfig([TunnelHarness.Expose("echo", port, echo.Address)]));
+        await ReverseTunnelTests.AssertEchoesAsync(port, 4321);
+        await using var admin = new Sluice.Admin.AdminServer(new AdminConfig { Listen = new HostPort("127.0.0.1", 0) }, harness.Gateway, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await admin.StartAsync(CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{admin.Endpoint}/") };
+
+        var text = await http.GetStringAsync("metrics");
+        Assert.Contains("sluice_tunnel_agents_connected 1", text.Replace("{}", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("sluice_tunnel_transferred_bytes_total{agent=\"office\",direction=\"client_to_upstream\",tunnel=\"echo\"} 4321", text, StringComparison.Ordinal);
+        await ProcessRunner.AssertPromtoolAcceptsAsync(promtool, text);
+    }
+
     [Fact]
     public async Task A_reload_that_changes_the_token_closes_the_session_and_the_old_token_no_longer_works()
     {
