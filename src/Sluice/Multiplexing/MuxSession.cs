@@ -123,7 +123,20 @@ internal sealed partial class MuxSession : IAsyncDisposable
         ThrowIfCannotOpen();
 
         // Like yamux, at most AcceptBacklog opened streams may wait for the peer's ACK.
-        await _openSlots.WaitAsync(cancellationToken);
+        if (!_openSlots.Wait(0, CancellationToken.None))
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+            try
+            {
+                await _openSlots.WaitAsync(linked.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                ThrowIfCannotOpen();
+                throw;
+            }
+        }
+
         MuxStream stream;
         lock (_streamsLock)
         {

@@ -270,6 +270,37 @@ public sealed class MuxBadInputTests
     }
 
     [Fact]
+    public async Task Opens_beyond_the_unacknowledged_limit_wait_and_fail_when_the_session_ends()
+    {
+        await using var peer = RawPeer.Create(new MuxOptions { AcceptBacklog = 2 }, sessionIsClient: true);
+        await peer.Session.OpenStreamAsync(TestTimeout.Token);
+        await peer.Session.OpenStreamAsync(TestTimeout.Token);
+
+        var third = peer.Session.OpenStreamAsync(TestTimeout.Token).AsTask();
+        await Task.Delay(100);
+        Assert.False(third.IsCompleted, "a third open must wait for an ACK");
+
+        peer.CloseWire();
+
+        var error = await Assert.ThrowsAsync<MuxException>(() => third.WaitAsync(TestTimeout.Value));
+        Assert.Contains("has ended", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_ACK_frees_a_slot_for_the_next_open()
+    {
+        await using var peer = RawPeer.Create(new MuxOptions { AcceptBacklog = 1 }, sessionIsClient: true);
+        var first = await peer.Session.OpenStreamAsync(TestTimeout.Token);
+        var second = peer.Session.OpenStreamAsync(TestTimeout.Token).AsTask();
+        await Task.Delay(50);
+        Assert.False(second.IsCompleted);
+
+        await peer.SendAsync(FrameType.WindowUpdate, FrameFlags.Ack, first.Id, 0);
+
+        Assert.Equal(first.Id + 2, (await second.WaitAsync(TestTimeout.Value)).Id);
+    }
+
+    [Fact]
     public async Task Go_away_with_an_error_code_from_the_peer_ends_the_session()
     {
         await using var peer = RawPeer.Create();
