@@ -74,8 +74,13 @@ async Task<(double, double)> PlainAsync(int mib)
 async Task<(double, double)> MuxAsync(int mib, int streams)
 {
     var (a, b) = await PairAsync();
-    var client = MuxSession.Start(a, isClient: true, new MuxOptions(), NullLogger.Instance);
-    var server = MuxSession.Start(b, isClient: false, new MuxOptions(), NullLogger.Instance);
+    var options = new MuxOptions
+    {
+        MaxFramePayload = EnvInt("MUXBENCH_FRAME", 32 * 1024),
+        WriteBatchSize = EnvInt("MUXBENCH_BATCH", 128 * 1024),
+    };
+    var client = MuxSession.Start(a, isClient: true, options, NullLogger.Instance);
+    var server = MuxSession.Start(b, isClient: false, options, NullLogger.Instance);
     var perStream = (long)mib * 1024 * 1024 / streams;
     var opened = new MuxStream[streams];
     var accepted = new MuxStream[streams];
@@ -105,6 +110,9 @@ async Task<(double, double)> MuxAsync(int mib, int streams)
     await server.DisposeAsync();
     return (perStream * streams / watch.Elapsed.TotalSeconds / 1e6, (double)alloc / mib);
 }
+
+static int EnvInt(string name, int fallback) =>
+    int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var value) ? value : fallback;
 
 static async Task DrainAsync(Stream stream, long expected)
 {
