@@ -12,6 +12,7 @@ internal sealed partial class MuxSession
     private MuxStream? _payloadTarget;
     private long _payloadRemaining;
     private FrameFlags _payloadFlags;
+    private long _lastReceived = Now;
 
     private async Task ReadLoopAsync()
     {
@@ -49,6 +50,7 @@ internal sealed partial class MuxSession
                 }
 
                 end += read;
+                Interlocked.Exchange(ref _lastReceived, Now);
                 if (!ProcessFrames(buffer, ref start, end))
                 {
                     return;

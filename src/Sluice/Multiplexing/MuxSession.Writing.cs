@@ -14,6 +14,7 @@ internal sealed partial class MuxSession
     private readonly Queue<MuxStream> _dataReady = new();
     private readonly AsyncSignal _writerSignal = new();
     private bool _writerClosing;
+    private long _writeStarted;
 
     /// <summary>Queues a session frame (ping, go-away, RST of a refused stream); false when the session ended over a flood.</summary>
     internal bool EnqueueSessionFrame(FrameHeader frame)
@@ -116,7 +117,9 @@ internal sealed partial class MuxSession
                         break;
                     }
 
+                    Interlocked.Exchange(ref _writeStarted, Now);
                     await _transport.WriteAsync(batch.AsMemory(0, used));
+                    Interlocked.Exchange(ref _writeStarted, 0);
                 }
 
                 if (batch is not null)

@@ -238,6 +238,48 @@ public sealed class MuxBadInputTests
     }
 
     [Fact]
+    public async Task A_peer_that_keeps_sending_but_stopped_reading_is_closed_after_the_keepalive_timeout()
+    {
+        var options = new MuxOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(100), KeepAliveTimeout = TimeSpan.FromMilliseconds(300) };
+        await using var peer = RawPeer.Create(options, sessionIsClient: true, pauseBytes: 16 * 1024);
+        var stream = await peer.Session.OpenStreamAsync(TestTimeout.Token);
+        _ = stream.WriteAsync(new byte[200 * 1024], TestTimeout.Token).AsTask();
+
+        // The peer sends a frame every 20 ms (so it is not silent) but reads nothing.
+        while (!peer.Session.Completion.IsCompleted)
+        {
+            await peer.SendAsync(FrameType.WindowUpdate, FrameFlags.None, stream.Id, 0);
+            await Task.WhenAny(peer.Session.Completion, Task.Delay(20));
+        }
+
+        Assert.Equal("keepalive timeout", peer.Session.CloseReason);
+    }
+
+    [Fact]
+    public async Task A_late_ping_answer_on_a_link_that_keeps_delivering_does_not_end_the_session()
+    {
+        var options = new MuxOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(100), KeepAliveTimeout = TimeSpan.FromSeconds(1) };
+        await using var peer = RawPeer.Create(options);
+        peer.AnswerPings = false;
+        var reader = Task.Run(async () =>
+        {
+            while (await peer.ReadFrameAsync() is not null)
+            {
+            }
+        });
+
+        // Frames keep arriving and the session's writes complete: the ping is just late.
+        var until = DateTime.UtcNow.AddSeconds(2.5);
+        for (uint i = 0; DateTime.UtcNow < until && peer.Session.CloseReason is null; i++)
+        {
+            await peer.SendAsync(FrameType.Ping, FrameFlags.Syn, 0, i);
+            await Task.Delay(20);
+        }
+
+        Assert.Null(peer.Session.CloseReason);
+    }
+
+    [Fact]
     public async Task Keepalive_answers_keep_the_session_open()
     {
         var options = new MuxOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(50), KeepAliveTimeout = TimeSpan.FromMilliseconds(200) };
