@@ -132,14 +132,15 @@ internal sealed partial class MuxSession : IAsyncDisposable
     /// <summary>Ends the session: go-away (normal) if still possible, streams reset, transport closed. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
-        Close("disposed", _localGoAway ? null : GoAwayCode.Normal);
+        Close("disposed", _localGoAway ? null : GoAwayCode.Normal, graceful: true);
         await _completion.Task;
     }
 
     internal bool IsOurs(uint streamId) => (streamId & 1) == (_isClient ? 1u : 0u);
 
     /// <summary>Ends the session once with <paramref name="reason"/>; sends go-away with <paramref name="goAway"/> first when given.</summary>
-    internal void Close(string reason, GoAwayCode? goAway)
+    /// <remarks>A <paramref name="graceful"/> end still sends the FINs and RSTs streams have queued.</remarks>
+    internal void Close(string reason, GoAwayCode? goAway, bool graceful = false)
     {
         MuxStream[] streams;
         lock (_streamsLock)
@@ -167,7 +168,7 @@ internal sealed partial class MuxSession : IAsyncDisposable
         }
 
         FailPings(reason);
-        BeginWriterShutdown(goAway);
+        BeginWriterShutdown(goAway, graceful);
         _ = CloseTransportAfterGraceAsync();
     }
 
