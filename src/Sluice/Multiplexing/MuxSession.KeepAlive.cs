@@ -133,7 +133,7 @@ internal sealed partial class MuxSession
                         keepAliveId = 0;
                     }
 
-                    if (keepAliveId != 0 && Stopwatch.GetElapsedTime(lastKeepAlive) > _options.KeepAliveTimeout)
+                    if (keepAliveId != 0 && Stopwatch.GetElapsedTime(lastKeepAlive) > _options.KeepAliveTimeout && IsPeerUnresponsive())
                     {
                         MuxLog.KeepAliveTimeout(_logger, _options.KeepAliveTimeout);
                         Close("keepalive timeout", null);
@@ -156,6 +156,20 @@ internal sealed partial class MuxSession
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// With a ping unanswered past the timeout: the peer is dead if nothing at all arrived from it
+    /// for that long, or if our transport write has not completed for that long (it stopped
+    /// reading). On a slow, busy link the ping may simply queue behind megabytes of data while
+    /// frames keep arriving and writes keep completing; that session is alive and stays.
+    /// </summary>
+    private bool IsPeerUnresponsive()
+    {
+        var writeStarted = Interlocked.Read(ref _writeStarted);
+        var writeStalled = writeStarted != 0 && Stopwatch.GetElapsedTime(writeStarted) > _options.KeepAliveTimeout;
+        var silent = Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastReceived)) > _options.KeepAliveTimeout;
+        return writeStalled || silent;
     }
 
     private void CheckStreamTimeouts()

@@ -12,6 +12,7 @@ internal sealed partial class MuxSession
     private MuxStream? _payloadTarget;
     private long _payloadRemaining;
     private FrameFlags _payloadFlags;
+    private long _lastReceived = Now;
 
     private async Task ReadLoopAsync()
     {
@@ -49,6 +50,7 @@ internal sealed partial class MuxSession
                 }
 
                 end += read;
+                Interlocked.Exchange(ref _lastReceived, Now);
                 if (!ProcessFrames(buffer, ref start, end))
                 {
                     return;
@@ -258,67 +260,5 @@ internal sealed partial class MuxSession
         _payloadTarget = target;
         _payloadRemaining = header.Length;
         _payloadFlags = header.Flags;
-    }
-
-    /// <summary>Registers a stream the peer opened; false when the session ended, true with null when refused (RST queued).</summary>
-    private bool TryOpenRemoteStream(uint id, out MuxStream? stream)
-    {
-        stream = null;
-        if (IsOurs(id))
-        {
-            ProtocolError("the peer opened stream " + id + " with this side's id parity");
-            return false;
-        }
-
-        var reused = false;
-        var backlogFull = false;
-        lock (_streamsLock)
-        {
-            if (_streams.ContainsKey(id))
-            {
-                reused = true;
-            }
-            else
-            {
-                _highestRemoteId = Math.Max(_highestRemoteId, id);
-                if (_localGoAway || _closeReason is not null)
-                {
-                    // Refused below.
-                }
-                else if (Volatile.Read(ref _acceptPending) >= _options.AcceptBacklog)
-                {
-                    backlogFull = true;
-                }
-                else
-                {
-                    stream = new MuxStream(this, id, outbound: false);
-                    _streams.Add(id, stream);
-                    Interlocked.Increment(ref _acceptPending);
-                }
-            }
-        }
-
-        if (reused)
-        {
-            ProtocolError("stream id " + id + " reused while that stream is open");
-            return false;
-        }
-
-        if (stream is null)
-        {
-            if (backlogFull)
-            {
-                MuxLog.AcceptBacklogFull(_logger, id, _options.AcceptBacklog);
-            }
-            else
-            {
-                MuxLog.StreamRefused(_logger, id, "this session sent go-away");
-            }
-
-            return EnqueueSessionFrame(new FrameHeader(FrameType.WindowUpdate, FrameFlags.Rst, id, 0));
-        }
-
-        _acceptQueue.Writer.TryWrite(stream);
-        return true;
     }
 }

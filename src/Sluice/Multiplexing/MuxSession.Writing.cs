@@ -14,6 +14,8 @@ internal sealed partial class MuxSession
     private readonly Queue<MuxStream> _dataReady = new();
     private readonly AsyncSignal _writerSignal = new();
     private bool _writerClosing;
+    private bool _flushControlOnClose;
+    private long _writeStarted;
 
     /// <summary>Queues a session frame (ping, go-away, RST of a refused stream); false when the session ended over a flood.</summary>
     internal bool EnqueueSessionFrame(FrameHeader frame)
@@ -77,7 +79,7 @@ internal sealed partial class MuxSession
         _writerSignal.Set();
     }
 
-    private void BeginWriterShutdown(GoAwayCode? goAway)
+    private void BeginWriterShutdown(GoAwayCode? goAway, bool graceful)
     {
         lock (_writeLock)
         {
@@ -86,9 +88,15 @@ internal sealed partial class MuxSession
                 _sessionFrames.Enqueue(new FrameHeader(FrameType.GoAway, FrameFlags.None, 0, (uint)code));
             }
 
+            // A graceful end still sends the streams' pending FINs and RSTs (the peer then sees
+            // each stream end as the application ended it); data not yet in a batch is dropped.
+            _flushControlOnClose = !_writerClosing && graceful;
             _writerClosing = true;
-            _controlReady.Clear();
             _dataReady.Clear();
+            if (!_flushControlOnClose)
+            {
+                _controlReady.Clear();
+            }
         }
 
         _writerSignal.Set();
@@ -116,7 +124,9 @@ internal sealed partial class MuxSession
                         break;
                     }
 
+                    Interlocked.Exchange(ref _writeStarted, Now);
                     await _transport.WriteAsync(batch.AsMemory(0, used));
+                    Interlocked.Exchange(ref _writeStarted, 0);
                 }
 
                 if (batch is not null)
@@ -128,7 +138,7 @@ internal sealed partial class MuxSession
                 await _transport.FlushAsync();
                 lock (_writeLock)
                 {
-                    if (_writerClosing && _sessionFrames.Count == 0)
+                    if (_writerClosing && _sessionFrames.Count == 0 && (!_flushControlOnClose || _controlReady.Count == 0))
                     {
                         return;
                     }
@@ -168,7 +178,7 @@ internal sealed partial class MuxSession
                     continue;
                 }
 
-                if (_writerClosing || batch.Length - used < StreamTurnReserve)
+                if ((_writerClosing && !_flushControlOnClose) || batch.Length - used < StreamTurnReserve)
                 {
                     return used;
                 }
@@ -178,7 +188,7 @@ internal sealed partial class MuxSession
                     stream.InControlQueue = false;
                     data = false;
                 }
-                else if (_dataReady.TryDequeue(out stream))
+                else if (!_writerClosing && _dataReady.TryDequeue(out stream))
                 {
                     stream.InDataQueue = false;
                     data = true;

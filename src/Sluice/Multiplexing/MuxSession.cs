@@ -116,51 +116,6 @@ internal sealed partial class MuxSession : IAsyncDisposable
     /// <summary>How many times a stream's receive window was doubled because it was throughput-bound.</summary>
     public long WindowGrowths => Interlocked.Read(ref _windowGrowths);
 
-    /// <summary>Opens a stream (SYN with the opening window); it can be written to at once.</summary>
-    /// <exception cref="MuxException">The session has ended or either side sent go-away.</exception>
-    public async ValueTask<MuxStream> OpenStreamAsync(CancellationToken cancellationToken)
-    {
-        ThrowIfCannotOpen();
-
-        // Like yamux, at most AcceptBacklog opened streams may wait for the peer's ACK.
-        await _openSlots.WaitAsync(cancellationToken);
-        MuxStream stream;
-        lock (_streamsLock)
-        {
-            if (_closeReason is not null || _localGoAway || _remoteGoAway || _nextStreamId > uint.MaxValue - 2)
-            {
-                _openSlots.Release();
-                ThrowIfCannotOpen();
-                throw new MuxException("Stream ids are exhausted; open a new session");
-            }
-
-            stream = new MuxStream(this, _nextStreamId, outbound: true);
-            _nextStreamId += 2;
-            _streams.Add(stream.Id, stream);
-        }
-
-        stream.SendSyn();
-        return stream;
-    }
-
-    /// <summary>The next stream the peer opened, or null once the session has ended.</summary>
-    public async ValueTask<MuxStream?> AcceptStreamAsync(CancellationToken cancellationToken)
-    {
-        while (await _acceptQueue.Reader.WaitToReadAsync(cancellationToken))
-        {
-            if (_acceptQueue.Reader.TryRead(out var stream))
-            {
-                Interlocked.Decrement(ref _acceptPending);
-                if (stream.TryAccept())
-                {
-                    return stream;
-                }
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>Sends go-away (normal): the peer opens no more streams, new SYNs are refused, open streams finish.</summary>
     public ValueTask GoAwayAsync(CancellationToken cancellationToken)
     {
@@ -177,14 +132,15 @@ internal sealed partial class MuxSession : IAsyncDisposable
     /// <summary>Ends the session: go-away (normal) if still possible, streams reset, transport closed. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
-        Close("disposed", _localGoAway ? null : GoAwayCode.Normal);
+        Close("disposed", _localGoAway ? null : GoAwayCode.Normal, graceful: true);
         await _completion.Task;
     }
 
     internal bool IsOurs(uint streamId) => (streamId & 1) == (_isClient ? 1u : 0u);
 
     /// <summary>Ends the session once with <paramref name="reason"/>; sends go-away with <paramref name="goAway"/> first when given.</summary>
-    internal void Close(string reason, GoAwayCode? goAway)
+    /// <remarks>A <paramref name="graceful"/> end still sends the FINs and RSTs streams have queued.</remarks>
+    internal void Close(string reason, GoAwayCode? goAway, bool graceful = false)
     {
         MuxStream[] streams;
         lock (_streamsLock)
@@ -212,7 +168,7 @@ internal sealed partial class MuxSession : IAsyncDisposable
         }
 
         FailPings(reason);
-        BeginWriterShutdown(goAway);
+        BeginWriterShutdown(goAway, graceful);
         _ = CloseTransportAfterGraceAsync();
     }
 
@@ -221,101 +177,6 @@ internal sealed partial class MuxSession : IAsyncDisposable
         MuxLog.ProtocolError(_logger, reason);
         Close("protocol error: " + reason, GoAwayCode.ProtocolError);
     }
-
-    /// <summary>Removes a finished stream from the table and gives back its window reservation.</summary>
-    internal void Release(MuxStream stream, int reservedWindow, bool holdsOpenSlot)
-    {
-        lock (_streamsLock)
-        {
-            _streams.Remove(stream.Id);
-        }
-
-        Interlocked.Add(ref _reservedWindow, -reservedWindow);
-        if (holdsOpenSlot)
-        {
-            ReleaseOpenSlot();
-        }
-    }
-
-    internal void ReleaseOpenSlot() => _openSlots.Release();
-
-    /// <summary>Counts streams closed by the application and waiting for the peer's FIN (they need the close-timeout scan).</summary>
-    internal void AddLingering(int delta) => Interlocked.Add(ref _lingering, delta);
-
-    /// <summary>
-    /// Reserves a new stream's 256 KiB baseline, which the protocol grants whether or not the
-    /// budget has room; true when it fit within <see cref="MuxOptions.MaxSessionBuffer"/>.
-    /// </summary>
-    internal bool ReserveBaseline() => Interlocked.Add(ref _reservedWindow, BaselineWindow) <= _options.MaxSessionBuffer;
-
-    /// <summary>
-    /// Received bytes would pass the session bound: reset over-budget streams, largest unread
-    /// first, until <paramref name="length"/> more fit. Streams within budget never need this:
-    /// their windows together fit the bound, so only over-budget streams can be the excess.
-    /// </summary>
-    internal void MakeRoom(uint length, MuxStream receiver)
-    {
-        MuxStream[] streams;
-        lock (_streamsLock)
-        {
-            streams = [.. _streams.Values];
-        }
-
-        while (BufferedBytes + length > _options.MaxSessionBuffer)
-        {
-            MuxStream? largest = null;
-            long largestBuffered = 0;
-            foreach (var stream in streams)
-            {
-                var buffered = stream.OverBudgetBuffered;
-                if (stream != receiver && buffered > largestBuffered)
-                {
-                    largest = stream;
-                    largestBuffered = buffered;
-                }
-            }
-
-            if (largest is null)
-            {
-                return;
-            }
-
-            MuxLog.SessionBufferFull(_logger, largest.Id, length, _options.MaxSessionBuffer, BufferedBytes);
-            largest.ResetForSessionBound();
-        }
-    }
-
-    /// <summary>Grants up to <paramref name="wanted"/> more window from the session budget; returns how much.</summary>
-    internal int TryReserveWindow(int wanted)
-    {
-        if (wanted <= 0)
-        {
-            return 0;
-        }
-
-        while (true)
-        {
-            var reserved = Interlocked.Read(ref _reservedWindow);
-            var granted = (int)Math.Min(wanted, _options.MaxSessionBuffer - reserved);
-            if (granted <= 0)
-            {
-                return 0;
-            }
-
-            if (Interlocked.CompareExchange(ref _reservedWindow, reserved + granted, reserved) == reserved)
-            {
-                return granted;
-            }
-        }
-    }
-
-    internal void CountWindowGrowth() => Interlocked.Increment(ref _windowGrowths);
-
-    internal void AddBuffered(int length) => Interlocked.Add(ref _bufferedBytes, length);
-
-    internal void RemoveBuffered(long length) => Interlocked.Add(ref _bufferedBytes, -length);
-
-    internal void ReturnWindow(int window) => Interlocked.Add(ref _reservedWindow, -window);
 
     internal static long Now => Stopwatch.GetTimestamp();
 

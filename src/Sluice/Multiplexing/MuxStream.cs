@@ -162,14 +162,15 @@ internal sealed partial class MuxStream : Stream
         base.Dispose(disposing);
     }
 
-    /// <summary>The session ended: streams the peer had finished keep their unread bytes, the rest are reset.</summary>
+    /// <summary>The session ended: unread bytes stay readable; then reads return 0 if the peer had finished the stream, else fail.</summary>
     internal void OnSessionClosed(string reason)
     {
         lock (_sync)
         {
             if (_resetReason is null && !_remoteFin)
             {
-                ResetCore("session ended: " + reason, sendRst: false);
+                // Bytes that arrived stay readable; reads fail once they are consumed.
+                ResetCore("session ended: " + reason, sendRst: false, dropReceived: false);
             }
 
             Release();
@@ -206,7 +207,7 @@ internal sealed partial class MuxStream : Stream
     }
 
     /// <summary>Marks the stream reset once: drops buffers, wakes reader and writer, optionally sends RST.</summary>
-    private void ResetCore(string reason, bool sendRst)
+    private void ResetCore(string reason, bool sendRst, bool dropReceived = true)
     {
         lock (_sync)
         {
@@ -216,7 +217,11 @@ internal sealed partial class MuxStream : Stream
             }
 
             _resetReason = reason;
-            DropReceived();
+            if (dropReceived)
+            {
+                DropReceived();
+            }
+
             _pending = default;
             if (sendRst && !(_finSent && _remoteFin))
             {

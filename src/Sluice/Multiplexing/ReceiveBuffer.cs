@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Sluice.Multiplexing;
 
 /// <summary>
@@ -8,9 +6,6 @@ namespace Sluice.Multiplexing;
 /// </summary>
 internal sealed class ReceiveBuffer
 {
-    private const int MinSegment = 4 * 1024;
-    private const int MaxSegment = 64 * 1024;
-
     // Full segments waiting to be read (array, bytes in it); _headOffset is the read position in
     // the first. The tail is the segment being filled, read from directly once the queue is empty.
     private Queue<(byte[] Array, int Count)>? _full;
@@ -36,7 +31,10 @@ internal sealed class ReceiveBuffer
                     }
                 }
 
-                _tail = ArrayPool<byte>.Shared.Rent(Math.Clamp(data.Length, MinSegment, MaxSegment));
+                // A small message into an empty buffer takes a small segment; bulk data, or data
+                // the reader is already behind on, fills large ones.
+                var size = Length == 0 && data.Length <= ReceiveSegmentPool.SmallSegment ? ReceiveSegmentPool.SmallSegment : ReceiveSegmentPool.LargeSegment;
+                _tail = ReceiveSegmentPool.Shared.Rent(size);
                 _tailStart = 0;
                 _tailEnd = 0;
             }
@@ -65,7 +63,7 @@ internal sealed class ReceiveBuffer
                 Length -= n;
                 if (_headOffset == count)
                 {
-                    ArrayPool<byte>.Shared.Return(_full.Dequeue().Array);
+                    ReceiveSegmentPool.Shared.Return(_full.Dequeue().Array);
                     _headOffset = 0;
                 }
             }
@@ -78,7 +76,7 @@ internal sealed class ReceiveBuffer
                 Length -= n;
                 if (_tailStart == _tailEnd)
                 {
-                    ArrayPool<byte>.Shared.Return(_tail!);
+                    ReceiveSegmentPool.Shared.Return(_tail!);
                     _tail = null;
                     _tailStart = 0;
                     _tailEnd = 0;
@@ -95,12 +93,12 @@ internal sealed class ReceiveBuffer
         var dropped = Length;
         while (_full is { Count: > 0 })
         {
-            ArrayPool<byte>.Shared.Return(_full.Dequeue().Array);
+            ReceiveSegmentPool.Shared.Return(_full.Dequeue().Array);
         }
 
         if (_tail is not null)
         {
-            ArrayPool<byte>.Shared.Return(_tail);
+            ReceiveSegmentPool.Shared.Return(_tail);
             _tail = null;
         }
 

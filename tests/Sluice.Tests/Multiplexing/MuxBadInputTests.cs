@@ -238,6 +238,48 @@ public sealed class MuxBadInputTests
     }
 
     [Fact]
+    public async Task A_peer_that_keeps_sending_but_stopped_reading_is_closed_after_the_keepalive_timeout()
+    {
+        var options = new MuxOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(100), KeepAliveTimeout = TimeSpan.FromMilliseconds(300) };
+        await using var peer = RawPeer.Create(options, sessionIsClient: true, pauseBytes: 16 * 1024);
+        var stream = await peer.Session.OpenStreamAsync(TestTimeout.Token);
+        _ = stream.WriteAsync(new byte[200 * 1024], TestTimeout.Token).AsTask();
+
+        // The peer sends a frame every 20 ms (so it is not silent) but reads nothing.
+        while (!peer.Session.Completion.IsCompleted)
+        {
+            await peer.SendAsync(FrameType.WindowUpdate, FrameFlags.None, stream.Id, 0);
+            await Task.WhenAny(peer.Session.Completion, Task.Delay(20));
+        }
+
+        Assert.Equal("keepalive timeout", peer.Session.CloseReason);
+    }
+
+    [Fact]
+    public async Task A_late_ping_answer_on_a_link_that_keeps_delivering_does_not_end_the_session()
+    {
+        var options = new MuxOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(100), KeepAliveTimeout = TimeSpan.FromSeconds(1) };
+        await using var peer = RawPeer.Create(options);
+        peer.AnswerPings = false;
+        var reader = Task.Run(async () =>
+        {
+            while (await peer.ReadFrameAsync() is not null)
+            {
+            }
+        });
+
+        // Frames keep arriving and the session's writes complete: the ping is just late.
+        var until = DateTime.UtcNow.AddSeconds(2.5);
+        for (uint i = 0; DateTime.UtcNow < until && peer.Session.CloseReason is null; i++)
+        {
+            await peer.SendAsync(FrameType.Ping, FrameFlags.Syn, 0, i);
+            await Task.Delay(20);
+        }
+
+        Assert.Null(peer.Session.CloseReason);
+    }
+
+    [Fact]
     public async Task Keepalive_answers_keep_the_session_open()
     {
         var options = new MuxOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(50), KeepAliveTimeout = TimeSpan.FromMilliseconds(200) };
@@ -267,6 +309,37 @@ public sealed class MuxBadInputTests
         Assert.Contains(peer.Log.Entries, e => e.Id.Id == 6011);
         await Assert.ThrowsAsync<MuxException>(async () => await stream.WriteAsync(new byte[1], TestTimeout.Token));
         Assert.Null(peer.Session.CloseReason);
+    }
+
+    [Fact]
+    public async Task Opens_beyond_the_unacknowledged_limit_wait_and_fail_when_the_session_ends()
+    {
+        await using var peer = RawPeer.Create(new MuxOptions { AcceptBacklog = 2 }, sessionIsClient: true);
+        await peer.Session.OpenStreamAsync(TestTimeout.Token);
+        await peer.Session.OpenStreamAsync(TestTimeout.Token);
+
+        var third = peer.Session.OpenStreamAsync(TestTimeout.Token).AsTask();
+        await Task.Delay(100);
+        Assert.False(third.IsCompleted, "a third open must wait for an ACK");
+
+        peer.CloseWire();
+
+        var error = await Assert.ThrowsAsync<MuxException>(() => third.WaitAsync(TestTimeout.Value));
+        Assert.Contains("has ended", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_ACK_frees_a_slot_for_the_next_open()
+    {
+        await using var peer = RawPeer.Create(new MuxOptions { AcceptBacklog = 1 }, sessionIsClient: true);
+        var first = await peer.Session.OpenStreamAsync(TestTimeout.Token);
+        var second = peer.Session.OpenStreamAsync(TestTimeout.Token).AsTask();
+        await Task.Delay(50);
+        Assert.False(second.IsCompleted);
+
+        await peer.SendAsync(FrameType.WindowUpdate, FrameFlags.Ack, first.Id, 0);
+
+        Assert.Equal(first.Id + 2, (await second.WaitAsync(TestTimeout.Value)).Id);
     }
 
     [Fact]

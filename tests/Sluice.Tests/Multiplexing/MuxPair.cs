@@ -23,9 +23,9 @@ internal sealed class MuxPair : IAsyncDisposable
 
     public CapturingLogger ServerLog { get; }
 
-    public static MuxPair Create(MuxOptions? clientOptions = null, MuxOptions? serverOptions = null, Func<Stream, Stream>? wrapClientTransport = null, Func<Stream, Stream>? wrapServerTransport = null)
+    public static MuxPair Create(MuxOptions? clientOptions = null, MuxOptions? serverOptions = null, Func<Stream, Stream>? wrapClientTransport = null, Func<Stream, Stream>? wrapServerTransport = null, long pauseBytes = 1024 * 1024)
     {
-        var (a, b) = PipeDuplexStream.CreatePair();
+        var (a, b) = PipeDuplexStream.CreatePair(pauseBytes);
         var clientLog = new CapturingLogger();
         var serverLog = new CapturingLogger();
         var client = MuxSession.Start(wrapClientTransport?.Invoke(a) ?? a, isClient: true, clientOptions ?? new MuxOptions(), clientLog);

@@ -219,6 +219,41 @@ public sealed class MuxSessionTests
     }
 
     [Fact]
+    public async Task Disposing_a_session_right_after_half_closing_still_delivers_the_bytes_and_the_FIN()
+    {
+        // A small connection buffer keeps the last batch in flight when Dispose comes, with the
+        // FIN still queued behind it.
+        await using var pair = MuxPair.Create(pauseBytes: 16 * 1024);
+        var (opened, accepted) = await pair.OpenAsync();
+        var data = StreamData.Pattern(300_000, seed: 5);
+
+        var send = opened.WriteAsync(data, TestTimeout.Token).AsTask();
+        var received = StreamData.ReadToEndAsync(accepted, TestTimeout.Token);
+        await send;
+        await opened.CompleteWritesAsync();
+        await pair.Client.DisposeAsync();
+
+        Assert.Equal(StreamData.Hash(data), StreamData.Hash(await received));
+    }
+
+    [Fact]
+    public async Task Bytes_that_arrived_before_the_session_ended_stay_readable_then_reads_fail()
+    {
+        var pair = MuxPair.Create();
+        var (opened, accepted) = await pair.OpenAsync();
+        await opened.WriteAsync("arrived"u8.ToArray(), TestTimeout.Token);
+        await Poll.UntilAsync(() => pair.Server.BufferedBytes == 7);
+
+        await pair.Client.DisposeAsync();
+        await pair.Server.Completion.WaitAsync(TestTimeout.Value);
+
+        Assert.Equal("arrived"u8.ToArray(), await StreamData.ReadExactlyAsync(accepted, 7, TestTimeout.Token));
+        var error = await Assert.ThrowsAsync<MuxException>(async () => _ = await accepted.ReadAsync(new byte[1], TestTimeout.Token));
+        Assert.Contains("session ended", error.Message, StringComparison.Ordinal);
+        await pair.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Many_concurrent_streams_each_round_trip_their_own_bytes()
     {
         await using var pair = MuxPair.Create();
