@@ -35,7 +35,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+# Listening ports come from below the kernel's ephemeral range (where other programs' own
+# connections and port-0 binds land), picked at random and checked free.
+port() { python3 -c '
+import random, socket
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+while True:
+    p = random.randrange(20000, max(20001, lo - 1000))
+    s = socket.socket()
+    try: s.bind(("127.0.0.1", p)); print(p); break
+    except OSError: pass
+    finally: s.close()'; }
 wait_port() { for _ in $(seq 100); do python3 -c "import socket;socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 
 # CPU seconds (user+sys, children included) of a process and all its descendants.
@@ -149,15 +159,19 @@ RESULTS="$W/results.tsv"; : > "$RESULTS"
 iperf_run() { # variant port streams server_pid
   local before after json bps
   before=$([ -n "$4" ] && cpu_tree "$4" || echo 0)
-  json=$(iperf3 -c 127.0.0.1 -p "$2" -t "$DURATION" -P "$3" -J)
+  json=$(iperf3 -c 127.0.0.1 -p "$2" -t "$DURATION" -P "$3" -J || true)
   after=$([ -n "$4" ] && cpu_tree "$4" || echo 0)
-  bps=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' <<<"$json")
+  if ! bps=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' <<<"$json" 2>/dev/null); then
+    echo "$1 iperf3 -P $3 failed: $(python3 -c 'import json,sys; print(json.load(sys.stdin).get("error","?"))' <<<"$json" 2>/dev/null)" >&2
+    return 0
+  fi
   python3 -c "
 bps=$bps; cpu=$after-$before; gb=bps*$DURATION/8/1e9
 print('$1\tiperf$3\t%.0f\t%.3f' % (bps, cpu/gb if gb else 0))" >>"$RESULTS"
 }
 redis_run() { # variant port
   local csv; csv=$(redis-benchmark -h 127.0.0.1 -p "$2" -c 50 -n "$REDIS_N" -t get --csv 2>/dev/null | tail -1)
+  case $csv in *GET*) ;; *) echo "$1 redis-benchmark failed" >&2; return 0;; esac
   python3 -c "
 row='''$csv'''.replace('\"','').split(',')
 print('$1\tredis\t%s\t%s' % (row[1], row[6]))" >>"$RESULTS"
@@ -182,7 +196,9 @@ python3 - "$RESULTS" "$CIPHER" "$ROUNDS" "$DURATION" "$REDIS_N" <<'PY'
 import sys, statistics as st
 rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
 cipher, rounds, duration, n = sys.argv[2:]
-def med(v, w, i): return st.median(float(r[i]) for r in rows if r[0] == v and r[1] == w)
+def med(v, w, i):
+    values = [float(r[i]) for r in rows if r[0] == v and r[1] == w]
+    return st.median(values) if values else float('nan')
 variants = ['direct', 'ssh', 'sluice-tls', 'sluice-plain']
 print(f"rounds={rounds} iperf3 -t {duration}s, redis-benchmark -c 50 -n {n} -t get; ssh cipher {cipher}\n")
 print("| variant | iperf3 1 stream Gbit/s | iperf3 8 streams Gbit/s | redis GET req/s | redis p99 ms | server CPU s/GB (1 stream) | server CPU s/GB (8 streams) |")

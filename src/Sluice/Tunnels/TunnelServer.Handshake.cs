@@ -161,8 +161,18 @@ internal sealed partial class TunnelServer
         var session = new AgentSession(this, hello.AgentName, mux, control, remote, (ushort)version);
         await Attach(session);
         TunnelLog.AgentConnected(Logger, session.Agent, remote, transportName, version);
-        var results = Register(session, register.Tunnels);
-        await control.WriteAsync(new RegisterResultMessage(results), cancellationToken);
+        try
+        {
+            var results = Register(session, register.Tunnels);
+            await control.WriteAsync(new RegisterResultMessage(results), cancellationToken);
+        }
+        catch
+        {
+            // Attached but never served: give back the agent's name and ports at once.
+            await Detach(session);
+            throw;
+        }
+
         return session;
     }
 
