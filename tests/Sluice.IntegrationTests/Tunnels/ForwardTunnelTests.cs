@@ -66,6 +66,26 @@ public sealed class ForwardTunnelTests
     }
 
     [Fact]
+    public async Task A_name_rule_allows_that_name_only_not_the_address_it_resolves_to()
+    {
+        await using var echo = new LoopbackEchoServer(IPAddress.Loopback);
+        await using var harness = await TunnelHarness.StartAsync([], [$"localhost:{echo.EndPoint.Port}"]);
+        var (agent, _) = await harness.StartAgentAsync(harness.AgentConfig(forwards: [Socks()]));
+        var proxy = agent.ForwardEndpoints[0];
+
+        var (byAddress, s1) = await Socks5TestClient.ConnectAsync(proxy, "127.0.0.1", echo.EndPoint.Port);
+        s1.Dispose();
+        Assert.Equal(0x02, byAddress);
+
+        var (byName, socket) = await Socks5TestClient.ConnectAsync(proxy, "LOCALHOST", echo.EndPoint.Port);
+        using (socket)
+        {
+            Assert.Equal(0x00, byName);
+            await AssertEchoAsync(socket, 50_000);
+        }
+    }
+
+    [Fact]
     public async Task Socks5_username_and_password_are_required_when_configured()
     {
         await using var echo = new LoopbackEchoServer(IPAddress.Loopback);
