@@ -58,6 +58,10 @@ internal sealed partial class ConfigBinder
         }
 
         var caFile = reader.String("ca_file");
+        if (caFile is not null)
+        {
+            CheckFileExists(reader, "ca_file", caFile);
+        }
         if (fingerprint is not null && caFile is not null)
         {
             _errors.Add(reader.Location, reader.KeyPath("ca_file"), "give server_fingerprint or ca_file, not both");

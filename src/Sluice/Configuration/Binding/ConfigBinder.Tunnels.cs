@@ -35,6 +35,11 @@ internal sealed partial class ConfigBinder
         {
             _errors.Add(reader.Location, reader.KeyPath("tls_cert"), "tls_cert is set but tls = false: agents would connect in plain text; remove tls_cert/tls_key or set tls = true");
         }
+        else if (cert.Length > 0)
+        {
+            CheckFileExists(reader, "tls_cert", cert);
+            CheckFileExists(reader, "tls_key", key);
+        }
 
         HostPort? websocket = null;
         if (reader.Get("websocket_listen") is { } wsEntry
@@ -96,6 +101,17 @@ internal sealed partial class ConfigBinder
         }
 
         return agents;
+    }
+
+    /// <summary>A file the config names must be there when the config is checked, not discovered missing at start.</summary>
+    private void CheckFileExists(TableReader reader, string key, string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(_errors.File)) ?? ".";
+        var full = Path.GetFullPath(path, directory);
+        if (!File.Exists(full) && reader.Get(key) is { } entry)
+        {
+            reader.Error(entry.Value, reader.KeyPath(key), $"file not found: {full}");
+        }
     }
 
     private static string ReadToken(TableReader reader)
