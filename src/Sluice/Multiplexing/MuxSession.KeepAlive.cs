@@ -8,10 +8,20 @@ internal sealed partial class MuxSession
     private readonly Lock _pingLock = new();
     private readonly Dictionary<uint, (long Sent, TaskCompletionSource<TimeSpan>? Waiter)> _pings = [];
     private uint _nextPingId;
-    private long _smoothedRtt;
+    private static readonly TimeSpan MaxRttProbe = TimeSpan.FromSeconds(16);
 
-    /// <summary>Smoothed round-trip time from pings, in <see cref="Stopwatch"/> ticks; 0 until measured.</summary>
-    internal long SmoothedRttTicks => Interlocked.Read(ref _smoothedRtt);
+    private long _smoothedRtt;
+    private long _minRtt;
+
+    /// <summary>
+    /// The smallest round trip seen, in <see cref="Stopwatch"/> ticks; 0 until measured. Window
+    /// auto-tuning uses it rather than the smoothed value: a ping that queued behind bulk data
+    /// (or a busy host) measures the queue, not the path, and would make windows grow for readers
+    /// that are simply slow.
+    /// </summary>
+    internal long MinRttTicks => Interlocked.Read(ref _minRtt);
+
+    private long SmoothedRttTicks => Interlocked.Read(ref _smoothedRtt);
 
     /// <summary>Smoothed round-trip time measured with pings; null until the first answer.</summary>
     public TimeSpan? RoundTripTime => SmoothedRttTicks == 0 ? null : Stopwatch.GetElapsedTime(0, SmoothedRttTicks);
@@ -72,6 +82,12 @@ internal sealed partial class MuxSession
         var sample = Math.Max(1, Now - ping.Sent);
         var smoothed = Interlocked.Read(ref _smoothedRtt);
         Interlocked.Exchange(ref _smoothedRtt, smoothed == 0 ? sample : ((7 * smoothed) + sample) / 8);
+        var min = Interlocked.Read(ref _minRtt);
+        if (min == 0 || sample < min)
+        {
+            Interlocked.Exchange(ref _minRtt, sample);
+        }
+
         ping.Waiter?.TrySetResult(Stopwatch.GetElapsedTime(ping.Sent));
     }
 
@@ -119,13 +135,23 @@ internal sealed partial class MuxSession
         var token = _shutdown.Token;
         try
         {
-            // A first round-trip sample lets window auto-tuning start early.
+            // Round-trip samples for window auto-tuning: one at once, then at 1, 2, 4, 8 and 16 s
+            // (the first ones are often inflated by a process still warming up; the minimum of
+            // several converges on the path's), then every keepalive.
             SendPing(null);
+            var started = Now;
+            var nextProbe = TimeSpan.FromSeconds(1);
             using var timer = new PeriodicTimer(tick);
             var lastKeepAlive = Now;
             uint keepAliveId = 0;
             while (await timer.WaitForNextTickAsync(token))
             {
+                if (nextProbe <= MaxRttProbe && Stopwatch.GetElapsedTime(started) >= nextProbe)
+                {
+                    nextProbe *= 2;
+                    SendPing(null);
+                }
+
                 if (keepAlive)
                 {
                     if (keepAliveId != 0 && !IsPingOutstanding(keepAliveId))

@@ -53,6 +53,15 @@ internal sealed partial class MuxSession : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFramePayload, 1024);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WriteBatchSize, options.MaxFramePayload + (4 * FrameHeader.Size));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.AcceptBacklog, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSessionBuffer, BaselineWindow);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxQueuedControlFrames, 16);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.StreamOpenTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.StreamCloseTimeout, TimeSpan.Zero);
+        if (options.KeepAliveInterval > TimeSpan.Zero)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.KeepAliveTimeout, TimeSpan.Zero);
+        }
+
         _transport = transport;
         _isClient = isClient;
         _options = options;

@@ -205,7 +205,7 @@ internal sealed partial class MuxStream
         }
 
         var now = MuxSession.Now;
-        var rtt = _session.SmoothedRttTicks;
+        var rtt = _session.MinRttTicks;
         var grow = 0;
         var options = _session.Options;
         if (_withinBudget && _recvWindow < options.MaxStreamWindow && rtt > 0 && now - _epochStart < 2 * rtt)

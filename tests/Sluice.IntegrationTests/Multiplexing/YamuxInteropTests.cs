@@ -152,7 +152,7 @@ public sealed class YamuxInteropTests
         // yamux queues 4 unaccepted streams and resets the rest; reads on those fail here.
         var outcomes = await Task.WhenAll(streams.Select(async s =>
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(1500));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
             try
             {
                 _ = await s.ReadAsync(new byte[1], timeout.Token);
