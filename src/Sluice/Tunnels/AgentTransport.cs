@@ -40,6 +40,7 @@ internal static class AgentTransport
                     TargetHost = address.Host,
                     RemoteCertificateValidationCallback = validator.Validate,
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    CipherSuitesPolicy = TunnelCipherSuites.Policy,
                 },
                 timeout.Token);
         }

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using Sluice.Multiplexing;
+using Sluice.Transport;
 using Sluice.Protocols.Tunnels;
 
 namespace Sluice.Tunnels;
@@ -50,6 +51,7 @@ internal sealed partial class TunnelServer
                             ServerCertificate = Certificate,
                             ClientCertificateRequired = false,
                             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                            CipherSuitesPolicy = TunnelCipherSuites.Policy,
                         },
                         deadline.Token);
                 }
@@ -59,6 +61,8 @@ internal sealed partial class TunnelServer
                     await ssl.DisposeAsync();
                     return;
                 }
+
+                transportName = $"{transportName} {ssl.SslProtocol} {ssl.NegotiatedCipherSuite}";
             }
 
             mux = MuxSession.Start(stream, isClient: false, MuxOptions, MuxLogger);

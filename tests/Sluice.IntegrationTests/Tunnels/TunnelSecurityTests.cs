@@ -48,6 +48,7 @@ public sealed class TunnelSecurityTests
         await ReverseTunnelTests.AssertEchoesAsync(port, 500_000);
         Assert.True(File.Exists(Path.Combine(harness.Directory, ServerCertificate.DefaultCertFile)));
         Assert.Contains(harness.Logs.Entries, e => e.Id.Id == 7004 && e.Message.Contains(harness.Fingerprint, StringComparison.Ordinal));
+        Assert.Contains(harness.Logs.Entries, e => e.Id.Id == 7005 && e.Message.Contains("over tls Tls13 TLS_AES_128_GCM_SHA256", StringComparison.Ordinal));
 
         // The same pair is loaded again on the next start: the pinned fingerprint stays valid.
         var (reloaded, generated) = ServerCertificate.LoadOrCreate(
