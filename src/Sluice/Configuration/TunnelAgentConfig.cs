@@ -15,4 +15,7 @@ public sealed record TunnelAgentConfig
 
     /// <summary>Cap on user connections open at once through this agent's public ports.</summary>
     public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>No bytes either way for this long closes a user connection through this agent. Zero disables it.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.Zero;
 }

@@ -219,7 +219,7 @@ internal sealed class AgentSession
             counters.ConnectionOpened();
             try
             {
-                var connection = new TunnelStreamConnection(connect.Socket, stream, socketIsClient: false, counters);
+                var connection = new TunnelStreamConnection(connect.Socket, stream, socketIsClient: false, counters, _server.AgentConfig(Agent)?.IdleTimeout ?? TimeSpan.Zero);
                 reason = (await connection.RunAsync(_server.Connections)).ToName();
                 bytesIn = connection.BytesFromClient;
                 bytesOut = connection.BytesToClient;

@@ -90,7 +90,7 @@ internal sealed class ReverseTunnel : IConnectionHandler
                 return;
             }
 
-            var connection = new TunnelStreamConnection(client, stream, socketIsClient: true, counters);
+            var connection = new TunnelStreamConnection(client, stream, socketIsClient: true, counters, _server.AgentConfig(Agent)?.IdleTimeout ?? TimeSpan.Zero);
             reason = await connection.RunAsync(_server.Connections);
             bytesIn = connection.BytesFromClient;
             bytesOut = connection.BytesToClient;

@@ -9,8 +9,8 @@ internal sealed class TunnelStreamConnection : SocketStreamForwarder
 {
     private readonly MuxStream _stream;
 
-    public TunnelStreamConnection(Socket socket, MuxStream stream, bool socketIsClient, IByteCounter? counter)
-        : base(socket, stream, socketIsClient, TimeSpan.Zero, counter)
+    public TunnelStreamConnection(Socket socket, MuxStream stream, bool socketIsClient, IByteCounter? counter, TimeSpan idleTimeout = default)
+        : base(socket, stream, socketIsClient, idleTimeout, counter)
     {
         _stream = stream;
     }

@@ -47,7 +47,8 @@ internal sealed class TunnelHarness : IAsyncDisposable
         IReadOnlyList<string>? allowForward = null,
         bool tls = false,
         bool websocket = false,
-        TimeSpan? handshakeTimeout = null)
+        TimeSpan? handshakeTimeout = null,
+        TimeSpan? idleTimeout = null)
     {
         var directory = new TempDirectory();
         var logs = new CapturingLoggerProvider();
@@ -60,7 +61,7 @@ internal sealed class TunnelHarness : IAsyncDisposable
             WebSocketListen = websocket ? new HostPort("127.0.0.1", 0) : null,
             HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(10),
             HeartbeatInterval = TimeSpan.FromSeconds(2),
-            Agents = [new TunnelAgentConfig { Name = "office", Token = Token, AllowPorts = allowPorts, AllowForward = rules }],
+            Agents = [new TunnelAgentConfig { Name = "office", Token = Token, AllowPorts = allowPorts, AllowForward = rules, IdleTimeout = idleTimeout ?? TimeSpan.Zero }],
         };
         var gateway = new Gateway(loggers);
         var errors = await gateway.ApplyAsync(new SluiceConfig

@@ -71,6 +71,22 @@ public sealed class TunnelLifecycleTests
     }
 
     [Fact]
+    public async Task An_idle_tunnelled_connection_is_closed_at_the_agents_idle_timeout_and_logged_so()
+    {
+        await using var echo = new LoopbackEchoServer(IPAddress.Loopback);
+        var port = TunnelHarness.FreePort();
+        await using var harness = await TunnelHarness.StartAsync([new PortRange(port, port)], idleTimeout: TimeSpan.FromMilliseconds(500));
+        await harness.StartAgentAsync(harness.AgentConfig([TunnelHarness.Expose("echo", port, echo.Address)]));
+        using var idle = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await idle.ConnectAsync(IPAddress.Loopback, port);
+        await idle.SendAsync("once"u8.ToArray());
+        Assert.Equal("once"u8.ToArray(), await SocketIo.ReadExactlyAsync(idle, 4, TimeSpan.FromSeconds(10)));
+
+        Assert.True(await SocketIo.ClosedWithinAsync(idle, TimeSpan.FromSeconds(10)));
+        await Poll.UntilAsync(() => harness.Logs.Entries.Any(e => e.Id.Id == 7012 && e.Message.Contains("reason=idle_timeout", StringComparison.Ordinal)), "the access log says why");
+    }
+
+    [Fact]
     public async Task Drain_tells_agents_to_go_away_and_lets_an_open_connection_finish()
     {
         await using var echo = new LoopbackEchoServer(IPAddress.Loopback);

@@ -96,8 +96,9 @@ internal sealed partial class ConfigBinder
                 .OfType<ForwardRule>()
                 .ToList();
             var maxConnections = reader.Int("max_connections", defaults.MaxConnections, min: 1);
+            var idleTimeout = reader.Duration("idle_timeout", defaults.IdleTimeout, allowZero: true);
             reader.ReportUnknownKeys();
-            agents.Add(new TunnelAgentConfig { Name = name, Token = token, AllowPorts = ports, AllowForward = forwards, MaxConnections = maxConnections });
+            agents.Add(new TunnelAgentConfig { Name = name, Token = token, AllowPorts = ports, AllowForward = forwards, MaxConnections = maxConnections, IdleTimeout = idleTimeout });
         }
 
         return agents;
