@@ -16,35 +16,22 @@ internal readonly record struct ForwardReply(ForwardStatus Status, string Reason
     public static ParseStatus TryRead(in ReadOnlySequence<byte> buffer, out ForwardReply reply, out SequencePosition consumed, out string? error)
     {
         reply = default;
-        consumed = buffer.Start;
-        error = null;
-        var reader = new SequenceReader<byte>(buffer);
-        if (!reader.TryRead(out var length))
+        var status = ShortFrame.TryRead(buffer, 2, "forward reply", out var frame, out consumed, out error);
+        if (status != ParseStatus.Done)
         {
-            return ParseStatus.Incomplete;
+            return status;
         }
 
-        if (length < 2)
+        var body = new SequenceReader<byte>(frame);
+        body.TryRead(out var code);
+        if (code > (byte)ForwardStatus.Failed || !WireStrings.TryRead(ref body, out var reason, out _) || !body.End)
         {
-            error = $"forward reply length {length} is too short";
-            return ParseStatus.Invalid;
-        }
-
-        if (reader.Remaining < length)
-        {
-            return ParseStatus.Incomplete;
-        }
-
-        var body = new SequenceReader<byte>(buffer.Slice(1, length));
-        body.TryRead(out var status);
-        if (status > (byte)ForwardStatus.Failed || !WireStrings.TryRead(ref body, out var reason, out _) || !body.End)
-        {
+            consumed = buffer.Start;
             error = "malformed forward reply";
             return ParseStatus.Invalid;
         }
 
-        reply = new ForwardReply((ForwardStatus)status, reason);
-        consumed = buffer.GetPosition(1 + length);
+        reply = new ForwardReply((ForwardStatus)code, reason);
         return ParseStatus.Done;
     }
 

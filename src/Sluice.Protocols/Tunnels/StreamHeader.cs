@@ -25,26 +25,13 @@ internal readonly record struct StreamHeader(StreamKind Kind, string Target, ush
     public static ParseStatus TryRead(in ReadOnlySequence<byte> buffer, out StreamHeader header, out SequencePosition consumed, out string? error)
     {
         header = default;
-        consumed = buffer.Start;
-        error = null;
-        var reader = new SequenceReader<byte>(buffer);
-        if (!reader.TryRead(out var length))
+        var status = ShortFrame.TryRead(buffer, 2, "stream header", out var frame, out consumed, out error);
+        if (status != ParseStatus.Done)
         {
-            return ParseStatus.Incomplete;
+            return status;
         }
 
-        if (length < 2)
-        {
-            error = $"stream header length {length} is too short";
-            return ParseStatus.Invalid;
-        }
-
-        if (reader.Remaining < length)
-        {
-            return ParseStatus.Incomplete;
-        }
-
-        var body = new SequenceReader<byte>(buffer.Slice(1, length));
+        var body = new SequenceReader<byte>(frame);
         body.TryRead(out var kind);
         string target;
         ushort port = 0;
@@ -53,34 +40,36 @@ internal readonly record struct StreamHeader(StreamKind Kind, string Target, ush
             case StreamKind.Reverse:
                 if (!WireStrings.TryRead(ref body, out target, out _) || target.Length == 0)
                 {
-                    error = "malformed reverse stream header";
-                    return ParseStatus.Invalid;
+                    return Fail("malformed reverse stream header", buffer, out consumed, out error);
                 }
 
                 break;
             case StreamKind.Forward:
                 if (!WireStrings.TryRead(ref body, out target, out _) || target.Length == 0 || !body.TryReadBigEndian(out short p) || p == 0)
                 {
-                    error = "malformed forward stream header";
-                    return ParseStatus.Invalid;
+                    return Fail("malformed forward stream header", buffer, out consumed, out error);
                 }
 
                 port = (ushort)p;
                 break;
             default:
-                error = $"unknown stream kind 0x{kind:x2}";
-                return ParseStatus.Invalid;
+                return Fail($"unknown stream kind 0x{kind:x2}", buffer, out consumed, out error);
         }
 
         if (!body.End)
         {
-            error = "stream header has bytes beyond its fields";
-            return ParseStatus.Invalid;
+            return Fail("stream header has bytes beyond its fields", buffer, out consumed, out error);
         }
 
         header = new StreamHeader((StreamKind)kind, target, port);
-        consumed = buffer.GetPosition(1 + length);
         return ParseStatus.Done;
+    }
+
+    private static ParseStatus Fail(string reason, in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out string? error)
+    {
+        consumed = buffer.Start;
+        error = reason;
+        return ParseStatus.Invalid;
     }
 
     public void Write(IBufferWriter<byte> writer)
