@@ -1,7 +1,5 @@
 using Sluice.Configuration.Binding;
-using Sluice.Configuration.Toml;
 using Tomlyn.Parsing;
-using Tomlyn.Syntax;
 
 namespace Sluice.Configuration;
 
@@ -12,15 +10,9 @@ public static class AgentConfigLoader
     {
         ArgumentNullException.ThrowIfNull(path);
         var fullPath = Path.GetFullPath(path);
-        string text;
-        try
+        if (TomlFile.ReadText(fullPath, "agent", out var readError) is not { } text)
         {
-            text = File.ReadAllText(fullPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "agent file not found" : $"agent file could not be read: {ex.Message}";
-            return (null, [new ConfigError(fullPath, 0, 0, string.Empty, reason)]);
+            return (null, [readError!]);
         }
 
         var (config, errors) = Parse(text, fullPath);
@@ -31,21 +23,11 @@ public static class AgentConfigLoader
     {
         ArgumentNullException.ThrowIfNull(tomlText);
         var errors = new ConfigErrorCollector(sourceName);
-        var document = SyntaxParser.Parse(tomlText, sourceName, validate: true);
-        if (document.HasErrors)
+        if (TomlFile.Parse(tomlText, sourceName, errors) is not { } root)
         {
-            foreach (var diagnostic in document.Diagnostics)
-            {
-                if (diagnostic.Kind == DiagnosticMessageKind.Error)
-                {
-                    errors.Add(TextLocation.From(diagnostic.Span), string.Empty, diagnostic.Message);
-                }
-            }
-
             return (null, errors.ToSortedList());
         }
 
-        var root = TomlTreeBuilder.Build(document, errors);
         var config = ConfigBinder.BindAgentFile(root, errors);
         return errors.HasErrors ? (null, errors.ToSortedList()) : (config, []);
     }
