@@ -12,6 +12,7 @@ public sealed partial class Gateway
 {
     private TunnelServer? _tunnelServer;
     private TunnelWebSocketServer? _tunnelWebSocket;
+    private long _tunnelDrainStarted;
 
     /// <summary>The running tunnel server, or null without [tunnel_server].</summary>
     internal TunnelServer? Tunnels => _tunnelServer;
@@ -115,6 +116,7 @@ public sealed partial class Gateway
     /// <summary>Drain, first step: go-away to agents, public tunnel ports closed; user connections keep running.</summary>
     private async Task GoAwayTunnelsAsync()
     {
+        _tunnelDrainStarted = Environment.TickCount64;
         if (_tunnelWebSocket is { } webSocket)
         {
             _tunnelWebSocket = null;
@@ -127,7 +129,10 @@ public sealed partial class Gateway
         }
     }
 
-    /// <summary>Drain, last step: wait for tunnelled connections until the deadline, then close what is left.</summary>
+    /// <summary>
+    /// Drain, last step: wait for tunnelled connections until the deadline (counted from the
+    /// go-away, so proxied and tunnelled connections share one deadline), then close what is left.
+    /// </summary>
     private async Task DrainTunnelsAsync(TimeSpan deadline)
     {
         if (_tunnelServer is not { } server)
@@ -136,7 +141,8 @@ public sealed partial class Gateway
         }
 
         _tunnelServer = null;
-        using var timeout = new CancellationTokenSource(deadline);
+        var left = deadline - TimeSpan.FromMilliseconds(Environment.TickCount64 - _tunnelDrainStarted);
+        using var timeout = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         try
         {
             await server.Connections.WaitForEmptyAsync(timeout.Token);
