@@ -17,6 +17,7 @@ var root = new RootCommand("Sluice: an L4 TCP proxy and load balancer, firehose 
     RunCommand.Create(),
     CheckCommand.Create(),
     BenchCommand.Create(),
+    AgentCommand.Create(),
 };
 
 // Sluice handles SIGTERM/SIGINT itself (drain within shutdown_timeout), so System.CommandLine

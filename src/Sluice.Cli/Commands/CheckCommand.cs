@@ -11,13 +11,25 @@ internal static class CheckCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(config) ?? ConfigOption.DefaultPath;
+            if (File.Exists(path) && Sluice.Configuration.AgentConfigLoader.LooksLikeAgentFile(File.ReadAllText(path)))
+            {
+                var agent = AgentCommand.LoadOrReport(path, consequence: "");
+                if (agent is null)
+                {
+                    return 1;
+                }
+
+                Console.WriteLine($"{path}: ok (agent \"{agent.Name}\" to {agent.Server}, {agent.Exposes.Count} exposed, {agent.Forwards.Count} forwards)");
+                return 0;
+            }
+
             var c = ConfigFile.LoadOrReport(path, consequence: "");
             if (c is null)
             {
                 return 1;
             }
 
-            Console.WriteLine($"{path}: ok ({c.Proxies.Count} proxy routes, {c.Clusters.Count} clusters, {c.Clusters.Sum(x => x.Upstreams.Count)} upstreams, {c.Echoes.Count} echo servers, admin {(c.Admin is null ? "off" : c.Admin.Listen.ToString())})");
+            Console.WriteLine($"{path}: ok ({c.Proxies.Count} proxy routes, {c.Clusters.Count} clusters, {c.Clusters.Sum(x => x.Upstreams.Count)} upstreams, {c.Echoes.Count} echo servers, admin {(c.Admin is null ? "off" : c.Admin.Listen.ToString())}{(c.TunnelServer is null ? "" : $", tunnel server {c.TunnelServer.Listen} with {c.TunnelServer.Agents.Count} agents")})");
             return 0;
         });
         return command;

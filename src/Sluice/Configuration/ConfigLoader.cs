@@ -1,7 +1,4 @@
 using Sluice.Configuration.Binding;
-using Sluice.Configuration.Toml;
-using Tomlyn.Parsing;
-using Tomlyn.Syntax;
 
 namespace Sluice.Configuration;
 
@@ -15,20 +12,9 @@ public static class ConfigLoader
     {
         ArgumentNullException.ThrowIfNull(path);
         var fullPath = Path.GetFullPath(path);
-        string text;
-        try
+        if (TomlFile.ReadText(fullPath, "config", out var readError) is not { } text)
         {
-            text = File.ReadAllText(fullPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            var reason = ex switch
-            {
-                FileNotFoundException or DirectoryNotFoundException => "config file not found",
-                UnauthorizedAccessException => "config file is not readable: permission denied",
-                _ => $"config file could not be read: {ex.Message}",
-            };
-            return new ConfigLoadResult(null, [new ConfigError(fullPath, 0, 0, string.Empty, reason)]);
+            return new ConfigLoadResult(null, [readError!]);
         }
 
         var result = Parse(text, fullPath);
@@ -46,22 +32,11 @@ public static class ConfigLoader
         ArgumentNullException.ThrowIfNull(tomlText);
         ArgumentNullException.ThrowIfNull(sourceName);
         var errors = new ConfigErrorCollector(sourceName);
-        var document = SyntaxParser.Parse(tomlText, sourceName, validate: true);
-        if (document.HasErrors)
+        if (TomlFile.Parse(tomlText, sourceName, errors) is not { } root)
         {
-            // Binding a broken tree would pile guesses on top of the real error; syntax first.
-            foreach (var diagnostic in document.Diagnostics)
-            {
-                if (diagnostic.Kind == DiagnosticMessageKind.Error)
-                {
-                    errors.Add(TextLocation.From(diagnostic.Span), string.Empty, diagnostic.Message);
-                }
-            }
-
             return new ConfigLoadResult(null, errors.ToSortedList());
         }
 
-        var root = TomlTreeBuilder.Build(document, errors);
         var config = ConfigBinder.Bind(root, errors);
         return errors.HasErrors
             ? new ConfigLoadResult(null, errors.ToSortedList())

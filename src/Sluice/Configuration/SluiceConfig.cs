@@ -15,6 +15,8 @@ public sealed record SluiceConfig
     public IReadOnlyList<EchoConfig> Echoes { get; init; } = [];
 
     public IReadOnlyList<FirehoseConfig> Firehoses { get; init; } = [];
+    /// <summary>Null when the file has no [tunnel_server] table.</summary>
+    public TunnelServerConfig? TunnelServer { get; init; }
 
     /// <summary>The file this config was read from, or null for one built in code.</summary>
     public string? SourcePath { get; init; }

@@ -70,6 +70,12 @@ public sealed partial class Gateway
             }
         }
 
+        var tunnelPlan = await PlanTunnelsAsync(config, wanted);
+        if (tunnelPlan.Error is { } tunnelError)
+        {
+            return [tunnelError];
+        }
+
         // Bind every new listener before touching the running ones, so a failure changes nothing.
         var bound = new Dictionary<ListenerKey, TcpListenerLoop>();
         var errors = new List<string>();
@@ -107,6 +113,7 @@ public sealed partial class Gateway
             }
 
             await DiscardFirehosesAsync(firehoses);
+            await tunnelPlan.RollbackAsync();
             return errors;
         }
 
@@ -177,6 +184,7 @@ public sealed partial class Gateway
         }
 
         await StopFirehosesAsync(stoppedFirehoses);
+        await CommitTunnelsAsync(tunnelPlan, config);
         return [];
     }
 }

@@ -36,6 +36,7 @@ public sealed partial class Gateway
             }
 
             await StopAllFirehosesAsync();
+            await GoAwayTunnelsAsync();
             LogDraining(_logger, _proxyConnections.Count, (long)deadline.TotalMilliseconds);
             using var timeout = new CancellationTokenSource(deadline);
             try
@@ -51,6 +52,7 @@ public sealed partial class Gateway
                 await _proxyConnections.WaitForEmptyAsync(grace.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
             }
 
+            await DrainTunnelsAsync(deadline);
             lock (_listeners)
             {
                 listeners = _listeners.Values.ToList();

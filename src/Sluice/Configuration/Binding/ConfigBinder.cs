@@ -28,6 +28,7 @@ internal sealed partial class ConfigBinder
         var clusters = BindClusters(reader.TableArray("cluster"));
         var proxies = BindProxies(reader.TableArray("proxy"));
         var firehoses = BindFirehoses(reader.TableArray("firehose"));
+        var tunnelServer = reader.Table("tunnel_server") is { } tunnelTable ? BindTunnelServer(tunnelTable) : null;
         reader.ReportUnknownKeys();
         CheckListenConflicts();
         CheckClusterReferences();
@@ -39,6 +40,7 @@ internal sealed partial class ConfigBinder
             Clusters = clusters,
             Proxies = proxies,
             Firehoses = firehoses,
+            TunnelServer = tunnelServer,
         };
     }
 

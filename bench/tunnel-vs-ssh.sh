@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Sluice tunnels (TLS and plain TCP) against ssh -L / ssh -R through a local sshd, all on
+# loopback, same run, interleaved rounds; prints a markdown table with medians and ratios.
+#
+#   forward (ssh -L  vs  agent [[forward]] target):  iperf3 1 stream and 8 streams
+#   reverse (ssh -R  vs  agent [[expose]]):          redis-benchmark GET (req/s, p99)
+#   server CPU seconds per GB carried (sshd's process tree vs `sluice run`) during iperf3
+#
+# Needs: iperf3, redis-server, redis-benchmark, sshd + ssh (openssh), python3, a Release build
+# (dotnet build src/Sluice.Cli -c Release). The sshd is a private one: a temp host key and
+# authorized_keys, a high loopback port, run as an unprivileged user (nobody when started as
+# root); the system sshd is not touched.
+# Env: ROUNDS (default 3), DURATION seconds per iperf3 run (5), REDIS_N requests (100000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BIN=${SLUICE_BIN:-$ROOT/src/Sluice.Cli/bin/Release/net10.0/sluice}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5}
+REDIS_N=${REDIS_N:-100000}
+[ -x "$BIN" ] || { echo "build first: dotnet build src/Sluice.Cli -c Release" >&2; exit 1; }
+for tool in iperf3 redis-server redis-benchmark ssh ssh-keygen python3; do
+  command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
+done
+SSHD=$(command -v sshd || echo /usr/sbin/sshd)
+
+W=$(mktemp -d /tmp/tunnel-bench.XXXXXX)
+chmod 755 "$W"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$W/sshd.pid" ] && kill "$(cat "$W/sshd.pid")" 2>/dev/null || true
+  sleep 0.3
+  rm -rf "$W"
+}
+trap cleanup EXIT
+
+# Listening ports come from below the kernel's ephemeral range (where other programs' own
+# connections and port-0 binds land), picked at random and checked free.
+port() { python3 -c '
+import random, socket
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+while True:
+    p = random.randrange(20000, max(20001, lo - 1000))
+    s = socket.socket()
+    try: s.bind(("127.0.0.1", p)); print(p); break
+    except OSError: pass
+    finally: s.close()'; }
+wait_port() { for _ in $(seq 100); do python3 -c "import socket;socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+
+# CPU seconds (user+sys, children included) of a process and all its descendants.
+cpu_tree() {
+  python3 - "$1" <<'PY'
+import os, sys
+root = int(sys.argv[1]); tick = os.sysconf('SC_CLK_TCK'); kids = {}; stat = {}
+for p in os.listdir('/proc'):
+    if not p.isdigit(): continue
+    try: f = open(f'/proc/{p}/stat').read()
+    except OSError: continue
+    rest = f[f.rindex(')') + 2:].split()
+    ppid = int(rest[1]); stat[int(p)] = sum(int(x) for x in rest[11:15]); kids.setdefault(ppid, []).append(int(p))
+total, todo = 0, [root]
+while todo:
+    p = todo.pop(); total += stat.get(p, 0); todo += kids.get(p, [])
+print(total / tick)
+PY
+}
+
+IPERF=$(port); REDIS=$(port)
+iperf3 -s -p "$IPERF" </dev/null >/dev/null 2>&1 & PIDS+=($!)
+redis-server --port "$REDIS" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >/dev/null 2>&1 & PIDS+=($!)
+wait_port "$IPERF"; wait_port "$REDIS"
+
+# --- ssh: one connection carries both -L (to iperf3) and -R (to redis), like one agent ---
+SSH_PORT=$(port); SSH_L=$(port); SSH_R=$(port)
+ssh-keygen -q -t ed25519 -N '' -f "$W/host_key"; ssh-keygen -q -t ed25519 -N '' -f "$W/client_key"
+cp "$W/client_key.pub" "$W/authorized_keys"
+RUN_AS=(); SSH_USER=$(id -un)
+if [ "$(id -u)" = 0 ]; then
+  # Unprivileged: no privilege separation, only "nobody" may log in (UsePAM yes, or sshd
+  # refuses its "*" password field as a locked account).
+  chown nobody "$W" "$W/host_key" "$W/authorized_keys"; RUN_AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups); SSH_USER=nobody
+fi
+cat > "$W/sshd_config" <<CFG
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $W/host_key
+AuthorizedKeysFile $W/authorized_keys
+PidFile $W/sshd.pid
+StrictModes no
+UsePAM yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AllowTcpForwarding yes
+LogLevel ERROR
+CFG
+[ "$(id -u)" = 0 ] && chown nobody "$W/sshd_config"
+"${RUN_AS[@]}" "$SSHD" -D -e -f "$W/sshd_config" >"$W/sshd.log" 2>&1 &
+wait_port "$SSH_PORT"
+for _ in $(seq 50); do [ -s "$W/sshd.pid" ] && break; sleep 0.1; done
+ssh -N -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+  -i "$W/client_key" -p "$SSH_PORT" -L "$SSH_L:127.0.0.1:$IPERF" -R "$SSH_R:127.0.0.1:$REDIS" "$SSH_USER@127.0.0.1" &
+PIDS+=($!)
+wait_port "$SSH_L"; wait_port "$SSH_R"
+SSHD_PID=$(cat "$W/sshd.pid")
+CIPHER=$(ssh -G -p "$SSH_PORT" 127.0.0.1 | awk '/^ciphers /{print $2}' | cut -d, -f1)
+
+# --- Sluice: one server + agent with TLS, one with plain TCP ---
+# Sets SL_PID (the server), SL_L (forward listener) and SL_R (public reverse port); no subshell,
+# so the started processes land in PIDS and are cleaned up.
+start_sluice() { # name tls
+  local name=$1 tls=$2 d="$W/$1"; mkdir -p "$d"
+  local listen; listen=$(port); local fwd; fwd=$(port); local pub; pub=$(port)
+  cat > "$d/sluice.toml" <<CFG
+[server]
+log_level = "warn"
+access_log = false
+
+[tunnel_server]
+listen = "127.0.0.1:$listen"
+tls = $tls
+
+[[tunnel_server.agent]]
+name = "bench"
+token = "benchmark-token-0123456789"
+allow_ports = ["$pub"]
+allow_forward = ["127.0.0.1:$IPERF"]
+CFG
+  "$BIN" run -c "$d/sluice.toml" >"$d/server.log" 2>&1 & local spid=$!; PIDS+=($spid)
+  wait_port "$listen"
+  local pin=""
+  if [ "$tls" = true ]; then pin="server_fingerprint = \"$(grep -o 'sha256:[0-9A-F:]*' "$d/server.log" | head -1)\""; fi
+  cat > "$d/agent.toml" <<CFG
+[agent]
+server = "127.0.0.1:$listen"
+name = "bench"
+token = "benchmark-token-0123456789"
+tls = $tls
+log_level = "warn"
+$pin
+
+[[expose]]
+name = "redis"
+remote_port = $pub
+local = "127.0.0.1:$REDIS"
+
+[[forward]]
+listen = "127.0.0.1:$fwd"
+target = "127.0.0.1:$IPERF"
+CFG
+  "$BIN" agent -c "$d/agent.toml" >"$d/agent.log" 2>&1 & PIDS+=($!)
+  wait_port "$fwd"; wait_port "$pub"
+  SL_PID=$spid; SL_L=$fwd; SL_R=$pub
+}
+start_sluice tls true; TLS_PID=$SL_PID; TLS_L=$SL_L; TLS_R=$SL_R
+start_sluice plain false; PLAIN_PID=$SL_PID; PLAIN_L=$SL_L; PLAIN_R=$SL_R
+
+RESULTS="$W/results.tsv"; : > "$RESULTS"
+iperf_run() { # variant port streams server_pid
+  local before after json bps
+  before=$([ -n "$4" ] && cpu_tree "$4" || echo 0)
+  json=$(iperf3 -c 127.0.0.1 -p "$2" -t "$DURATION" -P "$3" -J || true)
+  after=$([ -n "$4" ] && cpu_tree "$4" || echo 0)
+  if ! bps=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' <<<"$json" 2>/dev/null); then
+    echo "$1 iperf3 -P $3 failed: $(python3 -c 'import json,sys; print(json.load(sys.stdin).get("error","?"))' <<<"$json" 2>/dev/null)" >&2
+    return 0
+  fi
+  python3 -c "
+bps=$bps; cpu=$after-$before; gb=bps*$DURATION/8/1e9
+print('$1\tiperf$3\t%.0f\t%.3f' % (bps, cpu/gb if gb else 0))" >>"$RESULTS"
+}
+redis_run() { # variant port
+  local csv; csv=$(redis-benchmark -h 127.0.0.1 -p "$2" -c 50 -n "$REDIS_N" -t get --csv 2>/dev/null | tail -1)
+  case $csv in *GET*) ;; *) echo "$1 redis-benchmark failed" >&2; return 0;; esac
+  python3 -c "
+row='''$csv'''.replace('\"','').split(',')
+print('$1\tredis\t%s\t%s' % (row[1], row[6]))" >>"$RESULTS"
+}
+
+for round in $(seq "$ROUNDS"); do
+  echo "round $round/$ROUNDS" >&2
+  for v in direct ssh sluice-tls sluice-plain; do
+    case $v in
+      direct) L=$IPERF; R=$REDIS; P="";;
+      ssh) L=$SSH_L; R=$SSH_R; P=$SSHD_PID;;
+      sluice-tls) L=$TLS_L; R=$TLS_R; P=$TLS_PID;;
+      sluice-plain) L=$PLAIN_L; R=$PLAIN_R; P=$PLAIN_PID;;
+    esac
+    iperf_run "$v" "$L" 1 "$P"
+    iperf_run "$v" "$L" 8 "$P"
+    redis_run "$v" "$R"
+  done
+done
+
+python3 - "$RESULTS" "$CIPHER" "$ROUNDS" "$DURATION" "$REDIS_N" <<'PY'
+import sys, statistics as st
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
+cipher, rounds, duration, n = sys.argv[2:]
+def med(v, w, i):
+    values = [float(r[i]) for r in rows if r[0] == v and r[1] == w]
+    return st.median(values) if values else float('nan')
+variants = ['direct', 'ssh', 'sluice-tls', 'sluice-plain']
+print(f"rounds={rounds} iperf3 -t {duration}s, redis-benchmark -c 50 -n {n} -t get; ssh cipher {cipher}\n")
+print("| variant | iperf3 1 stream Gbit/s | iperf3 8 streams Gbit/s | redis GET req/s | redis p99 ms | server CPU s/GB (1 stream) | server CPU s/GB (8 streams) |")
+print("|---|---|---|---|---|---|---|")
+for v in variants:
+    cpu1 = '-' if v == 'direct' else f"{med(v,'iperf1',3):.2f}"
+    cpu8 = '-' if v == 'direct' else f"{med(v,'iperf8',3):.2f}"
+    print(f"| {v} | {med(v,'iperf1',2)/1e9:.2f} | {med(v,'iperf8',2)/1e9:.2f} | {med(v,'redis',2):,.0f} | {med(v,'redis',3):.2f} | {cpu1} | {cpu8} |")
+print("\n| ratio vs ssh | 1 stream | 8 streams | GET req/s | p99 (lower is better) | CPU s/GB 1 stream |")
+print("|---|---|---|---|---|---|")
+for v in ['sluice-tls', 'sluice-plain']:
+    r = lambda w, i: med(v, w, i) / med('ssh', w, i)
+    print(f"| {v} | {r('iperf1',2):.2f}x | {r('iperf8',2):.2f}x | {r('redis',2):.2f}x | {r('redis',3):.2f}x | {r('iperf1',3):.2f}x |")
+PY

@@ -1,0 +1,14 @@
+namespace Sluice.Protocols.Tunnels;
+
+/// <summary>The type byte of a control message (docs/protocols/tunnel-control.md, "Messages").</summary>
+internal enum ControlMessageType : byte
+{
+    Hello = 0x01,
+    Challenge = 0x02,
+    AuthProof = 0x03,
+    Welcome = 0x04,
+    Register = 0x05,
+    RegisterResult = 0x06,
+    Heartbeat = 0x07,
+    Error = 0x08,
+}
