@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sluice.Cli.Commands;
+using Sluice.Cli.Commands.Bench;
 
 // Socket completions run inline on the epoll thread instead of hopping to the thread pool: on
 // the proxy's request/response path that hop cost ~40% of throughput (redis-benchmark GET, 50
@@ -15,6 +16,7 @@ var root = new RootCommand("Sluice: an L4 TCP proxy and load balancer, firehose 
 {
     RunCommand.Create(),
     CheckCommand.Create(),
+    BenchCommand.Create(),
 };
 
 // Sluice handles SIGTERM/SIGINT itself (drain within shutdown_timeout), so System.CommandLine

@@ -1,0 +1,25 @@
+using System.Net;
+
+namespace Sluice.Cli.Bench;
+
+/// <summary>`sluice bench hold`: open <see cref="Connections"/> idle connections and keep them.</summary>
+internal sealed record HoldOptions
+{
+    public required IPEndPoint Target { get; init; }
+
+    public int Connections { get; init; } = 1000;
+
+    /// <summary>Connections being opened at once.</summary>
+    public int Parallelism { get; init; } = 64;
+
+    /// <summary>A process (the proxy under test) whose RSS is read before opening and after settling.</summary>
+    public int? Pid { get; init; }
+
+    /// <summary>Wait after the last connection is open before reading the RSS (let the target finish its work).</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Keep the connections open this much longer after the measurement.</summary>
+    public TimeSpan HoldFor { get; init; }
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
