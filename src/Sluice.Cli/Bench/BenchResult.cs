@@ -44,7 +44,8 @@ internal sealed record BenchResult
 
     public double? OpenSeconds { get; init; }
 
-    public int? Pid { get; init; }
+    /// <summary>hold: the processes whose RSS was summed.</summary>
+    public IReadOnlyList<int>? Pids { get; init; }
 
     public long? RssBeforeBytes { get; init; }
 

@@ -26,7 +26,7 @@ internal sealed class HoldLoad
     public async Task<BenchResult> RunAsync(CancellationToken cancellationToken)
     {
         var o = _options;
-        var rssBefore = o.Pid is { } pid ? ProcessMemory.ReadRssBytes(pid) : (long?)null;
+        var rssBefore = o.Pids.Count > 0 ? ProcessMemory.ReadRssBytes(o.Pids) : (long?)null;
         var sockets = new Socket?[o.Connections];
         var connect = new LatencyRecorder();
         try
@@ -56,10 +56,10 @@ internal sealed class HoldLoad
             }
 
             long? rssAfter = null;
-            if (o.Pid is { } measured)
+            if (o.Pids.Count > 0)
             {
                 await Task.Delay(o.Settle, cancellationToken);
-                rssAfter = ProcessMemory.ReadRssBytes(measured);
+                rssAfter = ProcessMemory.ReadRssBytes(o.Pids);
             }
 
             if (o.HoldFor > TimeSpan.Zero)
@@ -77,7 +77,7 @@ internal sealed class HoldLoad
                 Held = held,
                 OpenSeconds = openSeconds,
                 ConnectLatency = connect.Summarize(),
-                Pid = o.Pid,
+                Pids = o.Pids.Count > 0 ? o.Pids : null,
                 RssBeforeBytes = rssBefore,
                 RssAfterBytes = rssAfter,
                 RssPerConnectionBytes = rssAfter is { } after && rssBefore is { } before && held > 0 ? (double)(after - before) / held : null,

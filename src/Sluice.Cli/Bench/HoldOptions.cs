@@ -12,8 +12,8 @@ internal sealed record HoldOptions
     /// <summary>Connections being opened at once.</summary>
     public int Parallelism { get; init; } = 64;
 
-    /// <summary>A process (the proxy under test) whose RSS is read before opening and after settling.</summary>
-    public int? Pid { get; init; }
+    /// <summary>Processes (the proxy under test; nginx's workers) whose summed RSS is read before opening and after settling.</summary>
+    public IReadOnlyList<int> Pids { get; init; } = [];
 
     /// <summary>Wait after the last connection is open before reading the RSS (let the target finish its work).</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);

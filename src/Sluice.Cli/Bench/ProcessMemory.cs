@@ -8,6 +8,9 @@ namespace Sluice.Cli.Bench;
 /// </summary>
 internal static class ProcessMemory
 {
+    /// <summary>The summed RSS of <paramref name="pids"/> (a proxy's worker processes).</summary>
+    public static long ReadRssBytes(IEnumerable<int> pids) => pids.Sum(ReadRssBytes);
+
     public static long ReadRssBytes(int pid)
     {
         try

@@ -10,7 +10,31 @@ internal static class HoldCommand
     {
         var target = BenchOptions.Target();
         var connections = BenchOptions.Connections(1000, "Connections to open and hold (default 1000; each costs this process one file descriptor)");
-        var pid = new Option<int?>("--pid", "-p") { Description = "Process whose RSS is read before opening and after settling (e.g. the proxy under test)" };
+        var pid = new Option<int[]>("--pid", "-p")
+        {
+            Description = "Process(es) whose summed RSS is read before opening and after settling, e.g. the proxy under test; several as 12,13 or repeated",
+            CustomParser = r =>
+            {
+                var pids = new List<int>();
+                foreach (var token in r.Tokens)
+                {
+                    foreach (var part in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        if (int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0)
+                        {
+                            pids.Add(id);
+                        }
+                        else
+                        {
+                            r.AddError($"--pid: \"{part}\" is not a process id");
+                        }
+                    }
+                }
+
+                return [.. pids];
+            },
+            AllowMultipleArgumentsPerToken = false,
+        };
         var settle = BenchOptions.Duration("--settle", "Wait after opening before reading the RSS (default 2s)");
         var holdFor = BenchOptions.Duration("--hold-for", "Keep the connections open this much longer (default 0)");
         var parallel = new Option<int>("--parallel")
@@ -39,7 +63,7 @@ internal static class HoldCommand
                         Target = endpoint,
                         Connections = parse.GetValue(connections),
                         Parallelism = parse.GetValue(parallel),
-                        Pid = parse.GetValue(pid),
+                        Pids = parse.GetValue(pid) ?? [],
                         Settle = parse.GetValue(settle) ?? TimeSpan.FromSeconds(2),
                         HoldFor = parse.GetValue(holdFor) ?? TimeSpan.Zero,
                     });
