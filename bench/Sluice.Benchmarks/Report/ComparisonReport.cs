@@ -109,7 +109,7 @@ internal static class ComparisonReport
                 continue;
             }
 
-            sb.Append(CultureInfo.InvariantCulture, $"| {row.Title} |");
+            sb.Append(CultureInfo.InvariantCulture, $"| {Title(table, row)} |");
             foreach (var t in Targets)
             {
                 sb.Append(CultureInfo.InvariantCulture, $" {Cell(table, row, t)} |");
@@ -135,7 +135,7 @@ internal static class ComparisonReport
 
             string Ratio(string peer) => table.Get(row.Workload, row.Metric, peer) is { } p && p > 0 ? (sluice.Value / p).ToString("0.00", CultureInfo.InvariantCulture) : "—";
             var (goal, met) = Goal(table, row, sluice.Value);
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {row.Title} | {Ratio("haproxy")} | {Ratio("nginx1")} | {Ratio("nginxauto")} | {(row.FractionOfDirect ? Ratio("direct") : "—")} | {goal} | {met} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {Title(table, row)} | {Ratio("haproxy")} | {Ratio("nginx1")} | {Ratio("nginxauto")} | {(row.FractionOfDirect ? Ratio("direct") : "—")} | {goal} | {met} |");
         }
 
         var errors = all.Where(m => m.Metric == "errors" && m.Value > 0).ToList();
@@ -166,6 +166,12 @@ internal static class ComparisonReport
 
         return sb.ToString();
     }
+
+    /// <summary>The row's title; the hold row names the number of connections actually held (a smoke run holds fewer).</summary>
+    private static string Title(MedianTable table, MetricRow row) =>
+        row.Workload == "hold" && table.Get("hold", "held", "sluice") is { } held && held != 6000
+            ? row.Title.Replace("6,000", held.ToString("N0", CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            : row.Title;
 
     private static string Cell(MedianTable table, MetricRow row, string target)
     {
