@@ -135,6 +135,16 @@ start() { # name, command...: runs in the background, output to $work/name.log
   eval "pid_$name=$!"
 }
 
+# Another run (or anything else) on these ports would answer in our peers' place.
+for b in 0 1 2 3; do
+  for port in "$(backend_port $b)" "$(proxy_port 1 $b)" "$(proxy_port 2 $b)" "$(proxy_port 3 $b)" "$(proxy_port 4 $b)"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "compare.sh: 127.0.0.1:$port is already in use (another comparison running?); pass --port-base" >&2
+      exit 1
+    fi
+  done
+done
+
 # --- backends -----------------------------------------------------------------------------
 log "starting backends"
 start redis redis-server --port "$(backend_port 0)" --bind 127.0.0.1 --save '' --appendonly no \
@@ -170,6 +180,7 @@ cat >"$work/echo.toml" <<EOF
 [server]
 log_level = "warn"
 access_log = false
+shutdown_timeout = "1s"
 [[echo]]
 name = "echo"
 listen = "127.0.0.1:$(backend_port 3)"
@@ -222,6 +233,7 @@ nginx_stream nginxauto auto
   echo "[server]"
   echo "log_level = \"warn\""
   echo "access_log = false"
+  echo "shutdown_timeout = \"1s\""
   for b in 0 1 2 3; do
     echo "[[proxy]]"
     echo "name = \"b$b\""
