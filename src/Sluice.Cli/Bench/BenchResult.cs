@@ -59,6 +59,9 @@ internal sealed record BenchResult
     /// <summary>churn and hold: the TCP connect alone.</summary>
     public LatencySummary? ConnectLatency { get; init; }
 
+    /// <summary>rr: bytes this load generator allocated per request in the measured phase (whole process, so phase setup is included); its own efficiency check.</summary>
+    public double? GeneratorBytesAllocatedPerOperation { get; init; }
+
     /// <summary>Failed operations (resets, refused connects, wrong echoes); a clean run has 0.</summary>
     public long Errors { get; init; }
 

@@ -43,9 +43,11 @@ internal sealed class RrLoad
             }
 
             var recorder = new LatencyRecorder();
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
             var bounds = new RunBounds(o.Duration, o.Count, BenchClock.Now);
             var phase = await RunPhaseAsync(connections, bounds, recorder, errors);
             var elapsed = BenchClock.Seconds(BenchClock.Now - bounds.Start);
+            var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
             return new BenchResult
             {
                 Mode = "rr",
@@ -57,6 +59,7 @@ internal sealed class RrLoad
                 Requests = phase.Completed,
                 RequestsPerSecond = phase.Completed / elapsed,
                 Latency = recorder.Summarize(),
+                GeneratorBytesAllocatedPerOperation = phase.Completed > 0 ? (double)allocated / phase.Completed : null,
                 Errors = errors.Count,
                 FirstError = errors.First,
             };

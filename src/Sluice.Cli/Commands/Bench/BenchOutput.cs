@@ -92,6 +92,7 @@ internal static class BenchOutput
         Row("RSS per connection (bytes)", r.RssPerConnectionBytes is { } pc ? N(pc, "N0") : null);
         AddLatency(r.Mode == "churn" ? "connection" : "latency", r.Latency);
         AddLatency("connect", r.ConnectLatency);
+        Row("generator bytes allocated / request", r.GeneratorBytesAllocatedPerOperation is { } a ? N(a, "0.0") : null);
         Row("errors", r.Errors.ToString(CultureInfo.InvariantCulture));
         Row("first error", r.FirstError);
         return table;
