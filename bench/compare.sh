@@ -330,7 +330,7 @@ log "workloads done in $((SECONDS - started)) s"
 # --- report -------------------------------------------------------------------------------
 results=$repo/bench/results
 mkdir -p "$results"
-stamp=$(date -u +%Y%m%dT%H%M)
+stamp=$(date -u +%Y%m%dT%H%M%S)
 cp -r "$raw" "$results/$stamp${label:+-$label}"
 args=(report --raw "$raw" --summary "$results/$stamp${label:+-$label}/summary.md")
 if [ "$docs" = 1 ]; then

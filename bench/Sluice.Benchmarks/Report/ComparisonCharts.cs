@@ -37,7 +37,8 @@ internal static class ComparisonCharts
             saturated.Select(r => (Short(r), Targets(table, r, normaliseTo: null))).ToList(), "0.00");
 
         var memory = MetricRow.All.Where(r => r.Chart == "memory").ToList();
-        Add(written, directory, "compare-memory.png", "RSS per idle proxied connection, 6,000 held (bytes; lower is better)", "bytes",
+        var held = table.Get("hold", "held", "sluice") ?? table.Get("hold", "held", "haproxy") ?? 6000;
+        Add(written, directory, "compare-memory.png", string.Create(CultureInfo.InvariantCulture, $"RSS per idle proxied connection, {held:N0} held (bytes; lower is better)"), "bytes",
             memory.Select(r => ("RSS / connection", Targets(table, r, normaliseTo: null))).ToList(), "N0");
         return written;
     }

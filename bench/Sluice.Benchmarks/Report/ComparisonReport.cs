@@ -39,21 +39,28 @@ internal static class ComparisonReport
         var measurements = RawOutputParser.ParseDirectory(raw, problems).ToList();
         var table = new MedianTable(measurements);
 
+        // Charts go next to the summary (raw outputs and summary stay together), and are copied
+        // to --img for the docs page; each markdown links to its own copy.
+        var summaryPath = Arg("--summary") ?? Path.Combine(raw, "summary.md");
+        var summaryDir = Path.GetDirectoryName(Path.GetFullPath(summaryPath))!;
+        var charts = ComparisonCharts.Write(table, summaryDir);
+        var section = Render(table, meta, measurements, problems, charts.Select(c => (c.Title, "./" + Path.GetFileName(c.Path))).ToList());
+        File.WriteAllText(summaryPath, section);
+
         var markdownPath = Arg("--markdown");
-        var imgDir = Arg("--img") ?? Path.GetDirectoryName(Path.GetFullPath(Arg("--summary") ?? Path.Combine(raw, "summary.md")))!;
-        var imgLink = markdownPath is null ? "." : Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(markdownPath))!, imgDir);
-        var charts = ComparisonCharts.Write(table, imgDir);
-        var section = Render(table, meta, measurements, problems, charts.Select(c => (c.Title, Path.Combine(imgLink, Path.GetFileName(c.Path)))).ToList());
-
-        if (Arg("--summary") is { } summary)
-        {
-            File.WriteAllText(summary, section);
-        }
-
         if (markdownPath is not null)
         {
+            var imgDir = Arg("--img") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(markdownPath))!, "img");
+            Directory.CreateDirectory(imgDir);
+            foreach (var (_, path) in charts)
+            {
+                File.Copy(path, Path.Combine(imgDir, Path.GetFileName(path)), overwrite: true);
+            }
+
+            var link = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(markdownPath))!, imgDir);
+            var docsSection = Render(table, meta, measurements, problems, charts.Select(c => (c.Title, Path.Combine(link, Path.GetFileName(c.Path)))).ToList());
             var existing = File.Exists(markdownPath) ? File.ReadAllText(markdownPath) : "# Benchmarks\n";
-            File.WriteAllText(markdownPath, Splice(existing, section));
+            File.WriteAllText(markdownPath, Splice(existing, docsSection));
             Console.WriteLine($"wrote the results section of {markdownPath} and {charts.Count} charts in {imgDir}");
         }
 
