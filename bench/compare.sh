@@ -11,6 +11,8 @@
 #   --quick       short runs, 2 rounds (about 3 minutes); default is the full run (about 12)
 #   --smoke       tiny runs, 1 round (under a minute): checks that everything starts and parses
 #   --only        workloads to run: redis,wrk,ab,iperf1,iperf8,hold,rr (default: all)
+#   --targets     targets to run: direct,haproxy,nginx1,nginxauto,sluice (default: all; e.g.
+#                 haproxy,sluice for a quicker check of an engine change)
 #   --label       a name for this run (e.g. the lever being tried), shown in the report
 #   --no-docs     write the report into the results directory only, not into docs/
 #   --no-build    use the existing Release build
@@ -28,6 +30,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 quick=0
 rounds=""
 only="redis,wrk,ab,iperf1,iperf8,hold,rr"
+wanted_targets="direct,haproxy,nginx1,nginxauto,sluice"
 label=""
 docs=1
 build=1
@@ -35,13 +38,14 @@ sluice=""
 port_base=24000
 keep=0
 
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --smoke) quick=2 ;;
     --rounds) rounds=$2; shift ;;
     --only) only=$2; shift ;;
+    --targets) wanted_targets=$2; shift ;;
     --label) label=$2; shift ;;
     --no-docs) docs=0 ;;
     --no-build) build=0 ;;
@@ -317,6 +321,11 @@ for ((round = 0; round < rounds; round++)); do
       rr) targets=(direct haproxy sluice) ;;
       *) targets=("${all_targets[@]}") ;;
     esac
+    # Keep only the targets asked for, in their order.
+    chosen=()
+    for t in "${targets[@]}"; do [[ ",$wanted_targets," == *",$t,"* ]] && chosen+=("$t"); done
+    [ ${#chosen[@]} -gt 0 ] || continue
+    targets=("${chosen[@]}")
     log "round $((round + 1))/$rounds: $w"
     while read -r t; do
       run_one "$w" "$t" "$round"
