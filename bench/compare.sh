@@ -5,8 +5,8 @@
 # records each tool's raw output, and hands them to the report tool, which takes medians and
 # writes the results section of docs/benchmarks.md and the charts in docs/img/.
 #
-#   bench/compare.sh [--quick] [--rounds N] [--only w1,w2] [--label NAME] [--no-docs] [--no-build]
-#                    [--sluice PATH] [--port-base N] [--keep]
+#   bench/compare.sh [--quick|--smoke] [--rounds N] [--only w1,w2] [--targets t1,t2] [--label NAME]
+#                    [--no-docs] [--no-build] [--sluice PATH] [--port-base N] [--keep]
 #
 #   --quick       short runs, 2 rounds (about 3 minutes); default is the full run (about 12)
 #   --smoke       tiny runs, 1 round (under a minute): checks that everything starts and parses
@@ -84,7 +84,7 @@ fi
 if [ "$quick" = 2 ]; then
   : "${rounds:=1}"; redis_n=5000; wrk_d=1; ab_n=2000; iperf_t=1; hold_n=500; hold_rounds=1; rr_d=1s; rr_warm=0s
 elif [ "$quick" = 1 ]; then
-  : "${rounds:=2}"; redis_n=60000; wrk_d=2; ab_n=15000; iperf_t=2; hold_n=6000; hold_rounds=1; rr_d=3s; rr_warm=1s
+  : "${rounds:=2}"; redis_n=60000; wrk_d=2; ab_n=15000; iperf_t=1; hold_n=6000; hold_rounds=1; rr_d=3s; rr_warm=1s
 else
   : "${rounds:=3}"; redis_n=200000; wrk_d=5; ab_n=40000; iperf_t=5; hold_n=6000; hold_rounds=3; rr_d=10s; rr_warm=2s
 fi
@@ -330,7 +330,7 @@ for ((round = 0; round < rounds; round++)); do
     while read -r t; do
       run_one "$w" "$t" "$round"
       # Let TIME_WAIT sockets and the proxies' buffers settle between targets.
-      sleep 0.5
+      sleep 0.2
     done < <(rotate "$round" "${targets[@]}")
   done
 done
