@@ -104,6 +104,7 @@ internal static class ComparisonReport
         sb.AppendLine(CultureInfo.InvariantCulture, $"Machine: {M("nproc")} cores ({M("cpu")}), kernel {M("kernel")}, load average at start {M("load")}.");
         sb.AppendLine(CultureInfo.InvariantCulture, $"Versions: Sluice {M("sluice")} (.NET SDK {M("dotnet")}), HAProxy {M("haproxy")}, nginx {M("nginx")}, redis {M("redis")}, iperf3 {M("iperf3")}, wrk {M("wrk")}, ab {M("ab")}.");
         sb.AppendLine(CultureInfo.InvariantCulture, $"Sizes: {M("sizes")}.");
+        sb.AppendLine("Method, configs and commands: [How to run](#the-comparison-benchcomparesh). Every target is measured in the same run, interleaved; a ratio compares medians of that run only.");
         sb.AppendLine();
         sb.AppendLine("### Medians");
         sb.AppendLine();
