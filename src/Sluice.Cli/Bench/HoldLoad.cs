@@ -26,6 +26,11 @@ internal sealed class HoldLoad
     public async Task<BenchResult> RunAsync(CancellationToken cancellationToken)
     {
         var o = _options;
+        if (o.Warmup > 0)
+        {
+            await WarmUpAsync(cancellationToken);
+        }
+
         var rssBefore = o.Pids.Count > 0 ? ProcessMemory.ReadRssBytes(o.Pids) : (long?)null;
         var sockets = new Socket?[o.Connections];
         var connect = new LatencyRecorder();
@@ -92,6 +97,39 @@ internal sealed class HoldLoad
                 socket?.Dispose();
             }
         }
+    }
+
+    private async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var probe = new byte[2];
+        var sockets = new List<Socket>(_options.Warmup);
+        var unused = new LatencyRecorder(shards: 1);
+        try
+        {
+            for (var i = 0; i < _options.Warmup && _errors.Count == 0; i++)
+            {
+                if (await OpenOneAsync(0, probe, unused, cancellationToken) is { } socket)
+                {
+                    sockets.Add(socket);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+
+        if (_errors.Count > 0)
+        {
+            throw new BenchException($"cannot connect to {_options.Target}: {_errors.First}");
+        }
+
+        // Let the target see the closes and settle before the baseline.
+        Interlocked.Exchange(ref _opened, 0);
+        await Task.Delay(_options.Settle, cancellationToken);
     }
 
     private async Task<Socket?> OpenOneAsync(int lane, byte[] probe, LatencyRecorder connect, CancellationToken cancellationToken)

@@ -43,11 +43,16 @@ internal static class HoldCommand
             DefaultValueFactory = _ => 64,
             Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError("--parallel must be at least 1"); } } },
         };
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "Connections opened, checked and closed before the baseline RSS, so one-time costs (JIT, pools) are not charged per connection (default 0)",
+            Validators = { r => { if (r.GetValueOrDefault<int>() < 0) { r.AddError("--warmup must be 0 or more"); } } },
+        };
         var json = BenchOptions.Json();
         var quiet = BenchOptions.Quiet();
         var command = new Command("hold", "Open and hold N idle connections, each checked with one echo; with --pid, that process's RSS per connection")
         {
-            target, connections, pid, settle, holdFor, parallel, json, quiet,
+            target, connections, pid, warmup, settle, holdFor, parallel, json, quiet,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -63,6 +68,7 @@ internal static class HoldCommand
                         Target = endpoint,
                         Connections = parse.GetValue(connections),
                         Parallelism = parse.GetValue(parallel),
+                        Warmup = parse.GetValue(warmup),
                         Pids = parse.GetValue(pid) ?? [],
                         Settle = parse.GetValue(settle) ?? TimeSpan.FromSeconds(2),
                         HoldFor = parse.GetValue(holdFor) ?? TimeSpan.Zero,
