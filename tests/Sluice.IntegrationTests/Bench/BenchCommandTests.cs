@@ -92,6 +92,19 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Hold_WithWarmup_ClosesTheWarmupConnections_AndHoldsExactlyN()
+    {
+        await using var echo = new CountingEcho();
+
+        var (code, output, result) = await BenchRun.RunAsync("hold", echo.Address, "-c", "50", "--warmup", "20", "--settle", "0s");
+
+        Assert.True(code == 0, output);
+        Assert.Equal(50, result!.Value.GetProperty("held").GetInt32());
+        Assert.Equal(70, echo.Accepted);
+        Assert.Equal(70, echo.BytesReceived);
+    }
+
+    [Fact]
     public async Task Stream_Both_ReceivesBackEveryByteItSent()
     {
         await using var echo = new CountingEcho();
