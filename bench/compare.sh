@@ -6,7 +6,7 @@
 # writes the results section of docs/benchmarks.md and the charts in docs/img/.
 #
 #   bench/compare.sh [--quick|--smoke] [--rounds N] [--only w1,w2] [--targets t1,t2] [--label NAME]
-#                    [--no-docs] [--no-build] [--sluice PATH] [--port-base N] [--keep]
+#                    [--no-docs] [--no-build] [--sluice PATH] [--port-base N] [--keep] [--syscalls]
 #
 #   --quick       short runs, 2 rounds (about 3 minutes); default is the full run (about 12)
 #   --smoke       tiny runs, 1 round (under a minute): checks that everything starts and parses
@@ -18,6 +18,8 @@
 #   --no-build    use the existing Release build
 #   --sluice      the sluice binary to measure (default: this tree's Release build)
 #   --keep        keep the temporary directory (configs, logs, raw outputs)
+#   --syscalls    also count system calls per request (strace -c) of HAProxy, nginx and Sluice
+#                 on one extra, untimed redis and wrk run each
 #
 # Environment: SLUICE_ENV="VAR=value ..." is applied to the measured Sluice proxy process only
 # (e.g. SLUICE_ENV="DOTNET_gcServer=1" or "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0"),
@@ -37,8 +39,9 @@ build=1
 sluice=""
 port_base=24000
 keep=0
+syscalls=0
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
     --sluice) sluice=$2; shift ;;
     --port-base) port_base=$2; shift ;;
     --keep) keep=1 ;;
+    --syscalls) syscalls=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -356,6 +360,37 @@ for ((round = 0; round < rounds; round++)); do
   done
 done
 log "workloads done in $((SECONDS - started)) s"
+
+# --- optional: system calls per request (strace -c), one extra run per target ---------------
+# strace slows the traced process several times over, so these runs are not timed; only the
+# counts matter (e.g. how many reads, writes and epoll calls a proxy makes per request).
+if [ "$syscalls" = 1 ]; then
+  if ! command -v strace >/dev/null 2>&1; then
+    log "strace not found (Debian package strace); skipping the system-call counts"
+  else
+    for w in redis wrk; do
+      for t in haproxy nginx1 sluice; do
+        [[ ",$wanted_targets," == *",$t,"* ]] || continue
+        log "system calls: $w through $t"
+        trace=()
+        for p in $(proxy_pids "$t" | tr ',' ' '); do trace+=(-p "$p"); done
+        strace -c -f -q -o "$raw/syscalls.$w.$t.txt" "${trace[@]}" </dev/null &
+        tracer=$!
+        sleep 1
+        case "$w" in
+          redis) redis-benchmark -h 127.0.0.1 -p "$(port_for "$t" 0)" -c 50 -n 20000 -t get --csv >"$raw/syscalls.$w.$t.out" 2>&1 </dev/null ;;
+          wrk) wrk -t 2 -c 50 -d 2s "http://127.0.0.1:$(port_for "$t" 1)/" >"$raw/syscalls.$w.$t.out" 2>&1 </dev/null ;;
+        esac
+        kill -INT "$tracer" 2>/dev/null || true
+        wait "$tracer" 2>/dev/null || true
+        case "$w" in
+          redis) echo 20000 ;;
+          wrk) sed -nE 's/^ *([0-9]+) requests in.*/\1/p' "$raw/syscalls.$w.$t.out" ;;
+        esac >"$raw/syscalls.$w.$t.requests"
+      done
+    done
+  fi
+fi
 
 # --- report -------------------------------------------------------------------------------
 results=$repo/bench/results

@@ -44,7 +44,7 @@ internal static class ComparisonReport
         var summaryPath = Arg("--summary") ?? Path.Combine(raw, "summary.md");
         var summaryDir = Path.GetDirectoryName(Path.GetFullPath(summaryPath))!;
         var charts = ComparisonCharts.Write(table, summaryDir);
-        var section = Render(table, meta, measurements, problems, charts.Select(c => (c.Title, "./" + Path.GetFileName(c.Path))).ToList());
+        var section = Render(raw, table, meta, measurements, problems, charts.Select(c => (c.Title, "./" + Path.GetFileName(c.Path))).ToList());
         File.WriteAllText(summaryPath, section);
 
         var markdownPath = Arg("--markdown");
@@ -58,7 +58,7 @@ internal static class ComparisonReport
             }
 
             var link = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(markdownPath))!, imgDir);
-            var docsSection = Render(table, meta, measurements, problems, charts.Select(c => (c.Title, Path.Combine(link, Path.GetFileName(c.Path)))).ToList());
+            var docsSection = Render(raw, table, meta, measurements, problems, charts.Select(c => (c.Title, Path.Combine(link, Path.GetFileName(c.Path)))).ToList());
             var existing = File.Exists(markdownPath) ? File.ReadAllText(markdownPath) : "# Benchmarks\n";
             File.WriteAllText(markdownPath, Splice(existing, docsSection));
             Console.WriteLine($"wrote the results section of {markdownPath} and {charts.Count} charts in {imgDir}");
@@ -94,7 +94,7 @@ internal static class ComparisonReport
                 .Select(l => l.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1])
             : [];
 
-    private static string Render(MedianTable table, Dictionary<string, string> meta, List<Measurement> all, List<string> problems, List<(string Title, string Link)> charts)
+    private static string Render(string rawDirectory, MedianTable table, Dictionary<string, string> meta, List<Measurement> all, List<string> problems, List<(string Title, string Link)> charts)
     {
         string M(string key) => meta.TryGetValue(key, out var v) && v.Length > 0 ? v : "?";
         var sb = new StringBuilder();
@@ -144,6 +144,12 @@ internal static class ComparisonReport
             string Ratio(string peer) => table.Get(row.Workload, row.Metric, peer) is { } p && p > 0 ? (sluice.Value / p).ToString("0.00", CultureInfo.InvariantCulture) : "—";
             var (goal, met) = Goal(table, row, sluice.Value);
             sb.AppendLine(CultureInfo.InvariantCulture, $"| {Title(table, row)} | {Ratio("haproxy")} | {Ratio("nginx1")} | {Ratio("nginxauto")} | {(row.FractionOfDirect ? Ratio("direct") : "—")} | {goal} | {met} |");
+        }
+
+        if (SyscallProfile.Render(rawDirectory) is { Length: > 0 } syscalls)
+        {
+            sb.AppendLine();
+            sb.Append(syscalls);
         }
 
         var errors = all.Where(m => m.Metric == "errors" && m.Value > 0).ToList();
