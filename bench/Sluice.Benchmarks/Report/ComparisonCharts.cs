@@ -56,7 +56,7 @@ internal static class ComparisonCharts
     private static double?[] Targets(MedianTable table, MetricRow row, string? normaliseTo)
     {
         var baseline = normaliseTo is null ? 1 : table.Get(row.Workload, row.Metric, normaliseTo);
-        return ComparisonReport.Targets
+        return CompareTargets.All
             .Select(t => table.Get(row.Workload, row.Metric, t) is { } v && baseline is > 0 ? v / baseline : (double?)null)
             .ToArray();
     }
@@ -69,7 +69,7 @@ internal static class ComparisonCharts
             return;
         }
 
-        var present = Enumerable.Range(0, ComparisonReport.Targets.Length).Where(t => groups.Any(g => g.Values[t] is not null)).ToArray();
+        var present = Enumerable.Range(0, CompareTargets.All.Length).Where(t => groups.Any(g => g.Values[t] is not null)).ToArray();
         var plot = new Plot();
         var bars = new List<Bar>();
         var ticks = new List<Tick>();
@@ -98,7 +98,7 @@ internal static class ComparisonCharts
         plottable.ValueLabelStyle.FontSize = 10;
         foreach (var t in present)
         {
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = ComparisonReport.TargetNames[ComparisonReport.Targets[t]], FillColor = TargetColors[t] });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = CompareTargets.Names[CompareTargets.All[t]], FillColor = TargetColors[t] });
         }
 
         plot.ShowLegend(Alignment.UpperRight);

@@ -13,17 +13,6 @@ internal static class ComparisonReport
     public const string BeginMarker = "<!-- compare.sh results: begin (generated; edit bench/compare.sh or the report tool, not this section) -->";
     public const string EndMarker = "<!-- compare.sh results: end -->";
 
-    public static readonly string[] Targets = ["direct", "haproxy", "nginx1", "nginxauto", "sluice"];
-
-    public static readonly Dictionary<string, string> TargetNames = new()
-    {
-        ["direct"] = "direct",
-        ["haproxy"] = "HAProxy",
-        ["nginx1"] = "nginx (1 worker)",
-        ["nginxauto"] = "nginx (auto)",
-        ["sluice"] = "Sluice",
-    };
-
     public static int Run(string[] args)
     {
         string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
@@ -108,17 +97,17 @@ internal static class ComparisonReport
         sb.AppendLine();
         sb.AppendLine("### Medians");
         sb.AppendLine();
-        sb.AppendLine("| workload | " + string.Join(" | ", Targets.Select(t => TargetNames[t])) + " |");
-        sb.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", Targets.Length)));
+        sb.AppendLine("| workload | " + string.Join(" | ", CompareTargets.All.Select(t => CompareTargets.Names[t])) + " |");
+        sb.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", CompareTargets.All.Length)));
         foreach (var row in MetricRow.All)
         {
-            if (Targets.All(t => table.Get(row.Workload, row.Metric, t) is null))
+            if (CompareTargets.All.All(t => table.Get(row.Workload, row.Metric, t) is null))
             {
                 continue;
             }
 
             sb.Append(CultureInfo.InvariantCulture, $"| {Title(table, row)} |");
-            foreach (var t in Targets)
+            foreach (var t in CompareTargets.All)
             {
                 sb.Append(CultureInfo.InvariantCulture, $" {Cell(table, row, t)} |");
             }
@@ -159,7 +148,7 @@ internal static class ComparisonReport
             sb.AppendLine("Problems in this run (those samples are still in the medians unless unreadable):");
             foreach (var failure in errors)
             {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"- {failure.Workload} against {TargetNames.GetValueOrDefault(failure.Target, failure.Target)}, round {failure.Round + 1}: {failure.Value:0} errors");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"- {failure.Workload} against {CompareTargets.Names.GetValueOrDefault(failure.Target, failure.Target)}, round {failure.Round + 1}: {failure.Value:0} errors");
             }
 
             foreach (var p in problems)
@@ -206,7 +195,7 @@ internal static class ComparisonReport
         if (row.GoalPeer is { } peerName)
         {
             var peer = peerName == "nginx" ? table.BestNginx(row) : table.Get(row.Workload, row.Metric, peerName);
-            var label = peerName == "nginx" ? "the better nginx" : TargetNames[peerName];
+            var label = peerName == "nginx" ? "the better nginx" : CompareTargets.Names[peerName];
             var ratio = row.GoalRatio.ToString("0.0#", CultureInfo.InvariantCulture);
             parts.Add(row.HigherIsBetter ? $"≥ {ratio} × {label}" : row.GoalRatio == 1 ? $"≤ {label}" : $"≤ {ratio} × {label}");
             if (peer is { } p)

@@ -57,7 +57,7 @@ internal static class SyscallProfile
             var top = calls.Where(c => c.Key != "total").OrderByDescending(c => c.Value.Calls).Take(5)
                 .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {(double)c.Value.Calls / requests:0.00}")
                     + ((double)c.Value.Errors / requests >= 0.005 ? string.Create(CultureInfo.InvariantCulture, $" ({(double)c.Value.Errors / requests:0.00} failed, e.g. EAGAIN)") : ""));
-            var name = ComparisonReport.TargetNames.GetValueOrDefault(parts[2], parts[2]);
+            var name = CompareTargets.Names.GetValueOrDefault(parts[2], parts[2]);
             sb.AppendLine(CultureInfo.InvariantCulture, $"| {parts[1]} | {name} | {requests:N0} | {(double)total.Calls / requests:0.00} | {string.Join(", ", top)} |");
         }
 
