@@ -101,14 +101,14 @@ internal static class ComparisonCharts
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = CompareTargets.Names[CompareTargets.All[t]], FillColor = TargetColors[t] });
         }
 
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
-        plot.Axes.Margins(bottom: 0, top: 0.25);
+        plot.Axes.Margins(bottom: 0, top: 0.15);
         plot.Title(title);
         plot.YLabel(yLabel);
         var path = Path.Combine(directory, file);
-        plot.SavePng(path, Math.Max(700, 160 * groups.Count * Math.Max(1, present.Length) / 3), 450);
+        plot.SavePng(path, Math.Max(820, 160 * groups.Count * Math.Max(1, present.Length) / 3) + 120, 450);
         written.Add((title, path));
     }
 }
