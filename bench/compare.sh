@@ -19,7 +19,7 @@
 #   --sluice      the sluice binary to measure (default: this tree's Release build)
 #   --keep        keep the temporary directory (configs, logs, raw outputs)
 #   --syscalls    also count system calls per request (strace -c) of HAProxy, nginx and Sluice
-#                 on one extra, untimed redis and wrk run each
+#                 on one extra, untimed redis, wrk and ab run each
 #
 # Environment: SLUICE_ENV="VAR=value ..." is applied to the measured Sluice proxy process only
 # (e.g. SLUICE_ENV="DOTNET_gcServer=1" or "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0"),
@@ -368,7 +368,7 @@ if [ "$syscalls" = 1 ]; then
   if ! command -v strace >/dev/null 2>&1; then
     log "strace not found (Debian package strace); skipping the system-call counts"
   else
-    for w in redis wrk; do
+    for w in redis wrk ab; do
       for t in haproxy nginx1 sluice; do
         [[ ",$wanted_targets," == *",$t,"* ]] || continue
         log "system calls: $w through $t"
@@ -380,11 +380,13 @@ if [ "$syscalls" = 1 ]; then
         case "$w" in
           redis) redis-benchmark -h 127.0.0.1 -p "$(port_for "$t" 0)" -c 50 -n 20000 -t get --csv >"$raw/syscalls.$w.$t.out" 2>&1 </dev/null ;;
           wrk) wrk -t 2 -c 50 -d 2s "http://127.0.0.1:$(port_for "$t" 1)/" >"$raw/syscalls.$w.$t.out" 2>&1 </dev/null ;;
+          ab) ab -q -c 50 -n 5000 "http://127.0.0.1:$(port_for "$t" 1)/" >"$raw/syscalls.$w.$t.out" 2>&1 </dev/null ;;
         esac
         kill -INT "$tracer" 2>/dev/null || true
         wait "$tracer" 2>/dev/null || true
         case "$w" in
           redis) echo 20000 ;;
+          ab) echo 5000 ;;
           wrk) sed -nE 's/^ *([0-9]+) requests in.*/\1/p' "$raw/syscalls.$w.$t.out" ;;
         esac >"$raw/syscalls.$w.$t.requests"
       done
