@@ -29,7 +29,7 @@ internal static class CheckCommand
                 return 1;
             }
 
-            Console.WriteLine($"{path}: ok ({c.Proxies.Count} proxy routes, {c.Clusters.Count} clusters, {c.Clusters.Sum(x => x.Upstreams.Count)} upstreams, {c.Echoes.Count} echo servers, admin {(c.Admin is null ? "off" : c.Admin.Listen.ToString())}{(c.TunnelServer is null ? "" : $", tunnel server {c.TunnelServer.Listen} with {c.TunnelServer.Agents.Count} agents")})");
+            Console.WriteLine($"{path}: ok ({c.Proxies.Count} proxy routes, {c.Clusters.Count} clusters, {c.Clusters.Sum(x => x.Upstreams.Count)} upstreams, {c.Echoes.Count} echo servers, {c.Firehoses.Count} firehoses, admin {(c.Admin is null ? "off" : c.Admin.Listen.ToString())}{(c.TunnelServer is null ? "" : $", tunnel server {c.TunnelServer.Listen} with {c.TunnelServer.Agents.Count} agents")})");
             return 0;
         });
         return command;

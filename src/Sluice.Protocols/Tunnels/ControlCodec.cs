@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace Sluice.Protocols.Tunnels;
 
 /// <summary>
-/// Reads and writes control messages. Framing (docs/protocols/tunnel-control.md, "Framing"):
+/// Reads and writes control messages. Framing (docs/protocols/tunnel.md, "Framing"):
 /// <code>
 ///  0        1        2        3
 /// +--------+--------+--------+--------+----------------------+

@@ -1,6 +1,6 @@
 namespace Sluice.Protocols.Tunnels;
 
-/// <summary>The type byte of a control message (docs/protocols/tunnel-control.md, "Messages").</summary>
+/// <summary>The type byte of a control message (docs/protocols/tunnel.md, "Messages").</summary>
 internal enum ControlMessageType : byte
 {
     Hello = 0x01,

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Sluice.Protocols.Tunnels;
 
 /// <summary>
-/// The header that opens every data stream, then raw bytes follow (docs/protocols/tunnel-control.md, "Data streams"):
+/// The header that opens every data stream, then raw bytes follow (docs/protocols/tunnel.md, "Data streams"):
 /// <code>
 /// +--------+--------+-----------------+
 /// | length | kind   | body            |   length = bytes after itself (kind + body), 2..258

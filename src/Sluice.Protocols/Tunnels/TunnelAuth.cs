@@ -5,7 +5,7 @@ using System.Text;
 namespace Sluice.Protocols.Tunnels;
 
 /// <summary>
-/// The agent's proof of its token (docs/protocols/tunnel-control.md, "Authentication"):
+/// The agent's proof of its token (docs/protocols/tunnel.md, "Authentication"):
 /// <c>HMAC-SHA256(key = UTF-8 token, "sluice-tunnel-auth-v1" ‖ nonce ‖ u8 len ‖ agent name ‖ u16 version)</c>.
 /// The server's fresh nonce makes a recorded proof useless later; binding the name and version
 /// stops a proof for one agent or version being replayed as another. The token never crosses the wire.
