@@ -33,6 +33,15 @@ internal sealed class EpollLoopGroup
         OperatingSystem.IsLinux() &&
         !string.Equals(Environment.GetEnvironmentVariable(EngineVariable), "sockets", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Environment variable overriding the number of loops (default: one per core).</summary>
+    public const string LoopsVariable = "SLUICE_EPOLL_LOOPS";
+
+    /// <summary>How many loops the engine runs: SLUICE_EPOLL_LOOPS, else one per core.</summary>
+    public static int LoopCount { get; } =
+        int.TryParse(Environment.GetEnvironmentVariable(LoopsVariable), out var loops) && loops is > 0 and <= 256
+            ? loops
+            : Math.Max(1, Environment.ProcessorCount);
+
     /// <summary>Where loop failures are logged; set once by the host before the first connection.</summary>
     public static void UseLogger(ILogger logger) => s_logger = logger;
 
@@ -47,7 +56,7 @@ internal sealed class EpollLoopGroup
 
             lock (s_lock)
             {
-                return s_shared ??= new EpollLoopGroup(Math.Max(1, Environment.ProcessorCount), s_logger);
+                return s_shared ??= new EpollLoopGroup(LoopCount, s_logger);
             }
         }
     }
