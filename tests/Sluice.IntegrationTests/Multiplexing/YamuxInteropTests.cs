@@ -142,11 +142,20 @@ public sealed class YamuxInteropTests
         await using var session = MuxSession.Start(await DialAsync(address), isClient: true, new MuxOptions(), NullLogger.Instance);
 
         var streams = new List<MuxStream>();
+        var resetBeforeWrite = 0;
         for (var i = 0; i < 10; i++)
         {
             var stream = await session.OpenStreamAsync(CancellationToken.None);
-            await stream.WriteAsync(new byte[] { (byte)'E' });
-            streams.Add(stream);
+            try
+            {
+                await stream.WriteAsync(new byte[] { (byte)'E' });
+                streams.Add(stream);
+            }
+            catch (MuxException ex) when (ex.Message.Contains("reset by the peer", StringComparison.Ordinal))
+            {
+                // Go may refuse a stream beyond its backlog before our first byte is written.
+                resetBeforeWrite++;
+            }
         }
 
         // yamux queues 4 unaccepted streams and resets the rest; reads on those fail here.
@@ -168,7 +177,7 @@ public sealed class YamuxInteropTests
             }
         }));
 
-        Assert.Equal(6, outcomes.Count(o => o == "reset"));
+        Assert.Equal(6, resetBeforeWrite + outcomes.Count(o => o == "reset"));
         Assert.Equal(4, outcomes.Count(o => o == "open"));
         Assert.Null(session.CloseReason);
     }
