@@ -86,13 +86,18 @@ public sealed class PolicyContractTests
             policy.Pick(Client, tried);
         }
 
+        const int Picks = 10_000;
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        for (var i = 0; i < Picks; i++)
         {
             policy.Pick(Client, tried);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Less than one byte per pick: any object per pick would cost at least 24 B each, while
+        // the runtime itself (tiered JIT swapping in optimized code mid-loop) once charged this
+        // thread 2,600 B in a whole run.
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < Picks, $"{allocated} bytes allocated over {Picks} picks");
     }
 
     [Theory]
