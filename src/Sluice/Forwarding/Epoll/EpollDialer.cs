@@ -19,13 +19,14 @@ internal static class EpollDialer
 
     private static async ValueTask<DescriptorConnectResult> ResolveAndConnectAsync(HostPort target, EpollLoop loop, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        var started = Environment.TickCount64;
+        var deadline = started + (long)timeout.TotalMilliseconds;
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(timeout);
         var (addresses, resolveError) = await UpstreamDialer.ResolveAsync(target, timeoutCts.Token, cancellationToken);
         if (addresses is null)
         {
-            return new DescriptorConnectResult(-1, resolveError, null, timeout);
+            return new DescriptorConnectResult(-1, resolveError, null, TimeSpan.FromMilliseconds(Environment.TickCount64 - started));
         }
 
         var result = new DescriptorConnectResult(-1, ConnectError.Other, null, TimeSpan.Zero);

@@ -12,7 +12,6 @@ internal static unsafe partial class LibC
     public const int EAgain = 11;
     public const int ENFile = 23;
     public const int EMFile = 24;
-    public const int ENoMem = 12;
     public const int EConnAborted = 103;
     public const int ENoBufs = 105;
     public const int ETimedOut = 110;
@@ -83,12 +82,6 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
-
-    public const int FDupFdCloexec = 1030;
-
-    /// <summary>fcntl with one int argument (F_DUPFD_CLOEXEC here).</summary>
-    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
-    public static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport(Library, EntryPoint = "accept4", SetLastError = true)]
     public static partial int Accept4(int fd, byte* address, uint* addressLength, int flags);
