@@ -19,23 +19,6 @@ public abstract class SocketForwarder : TrackedConnection
     internal const int SmallBuffer = 16 * 1024;
     internal const int LargeBuffer = 64 * 1024;
 
-    private int _closeReason = -1;
-    private long _bytesFromClient;
-    private long _bytesToClient;
-
-    /// <summary>The first reason recorded, or <see cref="CloseReason.Completed"/> when none was.</summary>
-    public CloseReason CloseReason => _closeReason < 0 ? CloseReason.Completed : (CloseReason)_closeReason;
-
-    /// <summary>Bytes this connection forwarded from the client (for the access log).</summary>
-    public long BytesFromClient => Volatile.Read(ref _bytesFromClient);
-
-    /// <summary>Bytes this connection forwarded to the client.</summary>
-    public long BytesToClient => Volatile.Read(ref _bytesToClient);
-
-    /// <summary>Records why the connection ended; the first reason wins.</summary>
-    protected bool TrySetCloseReason(CloseReason reason) =>
-        Interlocked.CompareExchange(ref _closeReason, (int)reason, -1) == -1;
-
     /// <summary>
     /// Forwards <paramref name="from"/> to <paramref name="to"/> until EOF (then shuts down
     /// <paramref name="to"/>'s sending side) or an error (then aborts the whole connection).
@@ -62,19 +45,7 @@ public abstract class SocketForwarder : TrackedConnection
                     return;
                 }
 
-                Touch();
-
-                // Each direction writes only its own field, so a plain add is enough here.
-                if (fromClient)
-                {
-                    _bytesFromClient += read;
-                    counter?.AddBytesFromClient(read);
-                }
-                else
-                {
-                    _bytesToClient += read;
-                    counter?.AddBytesToClient(read);
-                }
+                CountBytes(fromClient, read, counter);
 
                 sending = true;
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);

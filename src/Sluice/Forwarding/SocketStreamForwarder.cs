@@ -21,9 +21,6 @@ public abstract class SocketStreamForwarder : TrackedConnection
     private readonly Stream _stream;
     private readonly bool _socketIsClient;
     private readonly IByteCounter? _counter;
-    private int _closeReason = -1;
-    private long _bytesFromClient;
-    private long _bytesToClient;
 
     /// <param name="socketIsClient">True when the socket is the user's side (counts "from client" on socket reads).</param>
     protected SocketStreamForwarder(Socket socket, Stream stream, bool socketIsClient, TimeSpan idleTimeout, IByteCounter? counter)
@@ -34,12 +31,6 @@ public abstract class SocketStreamForwarder : TrackedConnection
         _counter = counter;
         IdleTimeoutMs = (long)idleTimeout.TotalMilliseconds;
     }
-
-    public CloseReason CloseReason => _closeReason < 0 ? CloseReason.Completed : (CloseReason)_closeReason;
-
-    public long BytesFromClient => Volatile.Read(ref _bytesFromClient);
-
-    public long BytesToClient => Volatile.Read(ref _bytesToClient);
 
     /// <summary>True when a zero-byte ReadAsync on the stream waits for data instead of returning at once.</summary>
     protected virtual bool StreamSupportsZeroByteReads => false;
@@ -76,7 +67,7 @@ public abstract class SocketStreamForwarder : TrackedConnection
 
     private void Abort(CloseReason reason, bool reset)
     {
-        if (Interlocked.CompareExchange(ref _closeReason, (int)reason, -1) != -1)
+        if (!TrySetCloseReason(reason))
         {
             return;
         }
@@ -100,20 +91,7 @@ public abstract class SocketStreamForwarder : TrackedConnection
         ResetStream();
     }
 
-    private void Count(bool fromSocket, int count)
-    {
-        var fromClient = fromSocket == _socketIsClient;
-        if (fromClient)
-        {
-            _bytesFromClient += count;
-            _counter?.AddBytesFromClient(count);
-        }
-        else
-        {
-            _bytesToClient += count;
-            _counter?.AddBytesToClient(count);
-        }
-    }
+    private void Count(bool fromSocket, int count) => CountBytes(fromSocket == _socketIsClient, count, _counter);
 
     private async Task SocketToStreamAsync()
     {
@@ -138,7 +116,6 @@ public abstract class SocketStreamForwarder : TrackedConnection
                     return;
                 }
 
-                Touch();
                 Count(fromSocket: true, read);
                 writing = true;
                 await _stream.WriteAsync(buffer.AsMemory(0, read));
@@ -209,7 +186,6 @@ public abstract class SocketStreamForwarder : TrackedConnection
                     return;
                 }
 
-                Touch();
                 Count(fromSocket: false, read);
                 sending = true;
                 await _socket.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);

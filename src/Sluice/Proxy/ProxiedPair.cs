@@ -24,6 +24,6 @@ internal sealed class ProxiedPair : EpollPair
     protected override void OnClosed()
     {
         _upstream.OnConnectionEnded();
-        _route.Complete(_started, _client, _upstream, BytesFromClient, BytesToClient, CloseReason, countError: CloseReason is not CloseReason.Completed);
+        _route.Complete(_started, _client, _upstream, BytesFromClient, BytesToClient, CloseReason);
     }
 }

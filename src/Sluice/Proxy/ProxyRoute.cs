@@ -123,7 +123,6 @@ public sealed partial class ProxyRoute : IDescriptorConnectionHandler
             if (!connect.Succeeded)
             {
                 reason = connect.Attempts == 0 ? CloseReason.NoHealthyUpstream : CloseReason.ConnectFailed;
-                _metrics.ConnectionError(Config.Name, reason.ToName());
                 return;
             }
 
@@ -170,18 +169,19 @@ public sealed partial class ProxyRoute : IDescriptorConnectionHandler
                     LibC.Close(fd);
                 }
 
-                Complete(started, clientEndPoint, upstream, fromClient, toClient, reason, countError: reason is not CloseReason.Completed and not CloseReason.NoHealthyUpstream and not CloseReason.ConnectFailed);
+                Complete(started, clientEndPoint, upstream, fromClient, toClient, reason);
             }
         }
     }
 
     /// <summary>
-    /// The end of every connection that got past the limits: counted, logged (before the counters
-    /// drop, so "no connection active" also means "all logged") and its limits released.
+    /// The end of every connection that got past the limits: counted (as an error unless it
+    /// completed), logged (before the counters drop, so "no connection active" also means "all
+    /// logged") and its limits released.
     /// </summary>
-    internal void Complete(long started, IPEndPoint? client, Health.Upstream? upstream, long fromClient, long toClient, CloseReason reason, bool countError)
+    internal void Complete(long started, IPEndPoint? client, Health.Upstream? upstream, long fromClient, long toClient, CloseReason reason)
     {
-        if (countError)
+        if (reason is not CloseReason.Completed)
         {
             _metrics.ConnectionError(Config.Name, reason.ToName());
         }

@@ -30,11 +30,8 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
     private uint _clientWatch;
     private uint _upstreamWatch;
     private int _abortRequest = -1;
-    private int _closeReason = -1;
     private bool _started;
     private bool _closed;
-    private long _bytesFromClient;
-    private long _bytesToClient;
 
     /// <param name="upstreamWatch">The upstream descriptor's registration on <paramref name="loop"/> left by its connect, or 0.</param>
     protected EpollPair(EpollLoop loop, int clientFd, int upstreamFd, uint upstreamWatch, TimeSpan idleTimeout, ConnectionRegistry registry, IByteCounter? counter)
@@ -49,13 +46,6 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
     }
 
     public EpollSlot Slot { get; set; } = EpollSlot.None;
-
-    /// <summary>The first reason recorded, or <see cref="Forwarding.CloseReason.Completed"/>.</summary>
-    public CloseReason CloseReason => _closeReason < 0 ? CloseReason.Completed : (CloseReason)_closeReason;
-
-    public long BytesFromClient => Volatile.Read(ref _bytesFromClient);
-
-    public long BytesToClient => Volatile.Read(ref _bytesToClient);
 
     /// <summary>Hands the pair to its loop. From here on, <see cref="OnClosed"/> is called exactly once.</summary>
     public void Start()
@@ -180,7 +170,7 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
                 return true;
             }
 
-            Count(d.FromClient, read);
+            CountBytes(d.FromClient, read, _counter);
             var sent = SendSome(d.To, buffer, read);
             if (sent < 0)
             {
@@ -282,23 +272,6 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
         }
     }
 
-    private void Count(bool fromClient, nint read)
-    {
-        Touch();
-
-        // Only the loop thread writes these; readers use Volatile.Read.
-        if (fromClient)
-        {
-            Volatile.Write(ref _bytesFromClient, _bytesFromClient + read);
-            _counter?.AddBytesFromClient(read);
-        }
-        else
-        {
-            Volatile.Write(ref _bytesToClient, _bytesToClient + read);
-            _counter?.AddBytesToClient(read);
-        }
-    }
-
     private bool UpdateWatches()
     {
         var client = (_up.CanRead ? LibC.EpollIn : 0) | (_down.Pending is not null ? LibC.EpollOut : 0);
@@ -337,7 +310,7 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
         }
 
         _closed = true;
-        Interlocked.CompareExchange(ref _closeReason, (int)reason, -1);
+        TrySetCloseReason(reason);
 
         // Closing a descriptor also takes it out of the epoll set (no duplicates of it exist).
         // After FIN both ways there is nothing left to shut down: close only.
