@@ -59,16 +59,6 @@ public readonly struct HandshakePacket
         _ => 1,
     };
 
-    /// <summary>Writes the packet as one frame (length prefix included).</summary>
-    public void WriteFrame(IBufferWriter<byte> writer)
-    {
-        var length = EncodedLength;
-        var span = writer.GetSpan(Framing.HeaderSize + length);
-        BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)length);
-        Encode(span.Slice(Framing.HeaderSize, length));
-        writer.Advance(Framing.HeaderSize + length);
-    }
-
     /// <summary>The packet as one frame, in a new array (handshakes are rare; the hot path never calls this).</summary>
     public byte[] ToFrame()
     {

@@ -22,7 +22,6 @@ internal sealed partial class FirehoseService : IConnectionHandler, IAsyncDispos
     private readonly ConnectionLimiter _clients;
     private readonly PerIpLimiter _perIp;
     private readonly ConcurrentDictionary<FirehoseConnection, byte> _connections = new();
-    private readonly CancellationTokenSource _stopping = new();
     private readonly List<FirehoseSession> _dirty = [];
     private ITimer? _reaper;
     private volatile bool _stopped;
@@ -218,7 +217,6 @@ internal sealed partial class FirehoseService : IConnectionHandler, IAsyncDispos
         }
 
         _stopped = true;
-        _stopping.Cancel();
         _reaper?.Dispose();
         foreach (var connection in _connections.Keys)
         {
@@ -233,6 +231,5 @@ internal sealed partial class FirehoseService : IConnectionHandler, IAsyncDispos
 
         await Master.DisposeAsync();
         Key.Dispose();
-        _stopping.Dispose();
     }
 }

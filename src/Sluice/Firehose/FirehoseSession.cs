@@ -57,17 +57,6 @@ internal sealed class FirehoseSession
 
     public PipeReader QueueReader => _queue.Reader;
 
-    public FirehoseConnection? Connection
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _connection;
-            }
-        }
-    }
-
     /// <summary>Makes <paramref name="connection"/> the session's; false when the session was closed meanwhile (kicked, shut down).</summary>
     public bool TryAttach(FirehoseConnection connection)
     {

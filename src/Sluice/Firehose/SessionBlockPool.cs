@@ -16,7 +16,7 @@ internal sealed class SessionBlockPool : MemoryPool<byte>
     private static readonly int[] Sizes = [4 * 1024, 16 * 1024, 64 * 1024];
     private const int RetainedBytesPerClass = 32 << 20;
 
-    private readonly ConcurrentQueue<Block>[] _free = [new(), new(), new()];
+    private readonly ConcurrentQueue<Block>[] _free = [.. Sizes.Select(_ => new ConcurrentQueue<Block>())];
     private readonly int[] _counts = new int[Sizes.Length];
 
     public static SessionBlockPool Instance { get; } = new();

@@ -18,7 +18,10 @@ public sealed class FrameOutboxTests
 
         var batch = await outbox.TakeAsync();
         Assert.Equal(3 * (TaggedPacket.FrameOverhead + 1), batch.Length);
-        Assert.Equal([1, 2, 3], Enumerable.Range(0, 3).Select(i => batch.Span[(i * 14) + 4]));
+        // Each frame: length, client id, flags, then its one data byte, in the order written.
+        var frame = TaggedPacket.FrameOverhead + 1;
+        Assert.Equal([1, 2, 3], Enumerable.Range(0, 3).Select(i => batch.Span[(i * frame) + 4]));
+        Assert.Equal([1, 2, 3], Enumerable.Range(0, 3).Select(i => batch.Span[(i * frame) + TaggedPacket.FrameOverhead]));
         Assert.Equal(0, outbox.PendingBytes);
     }
 
