@@ -20,8 +20,6 @@ internal sealed class PacedGate : IValueTaskSource<bool>
     private int _waiting;
     private volatile bool _stopped;
 
-    public long Released => Volatile.Read(ref _released);
-
     /// <summary>Pacer: one more request may go.</summary>
     public void Release()
     {

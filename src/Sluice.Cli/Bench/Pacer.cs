@@ -21,8 +21,6 @@ internal sealed class Pacer
         _thread = new Thread(Run) { IsBackground = true, Name = "bench pacer", Priority = ThreadPriority.AboveNormal };
     }
 
-    public double TicksPerRequest => _ticksPerRequest;
-
     /// <summary>When request <paramref name="k"/> is meant to be sent.</summary>
     public long DueTime(long k) => _bounds.Start + (long)(k * _ticksPerRequest);
 

@@ -22,8 +22,6 @@ internal sealed class RrLoad
     /// <summary>0..1 through the measured phase, for the progress bar.</summary>
     public double Progress => _phase is { Recorder: not null } p ? p.Bounds.Fraction(p.Completed) : 0;
 
-    public long Completed => _phase?.Completed ?? 0;
-
     public async Task<BenchResult> RunAsync(CancellationToken cancellationToken)
     {
         var o = _options;

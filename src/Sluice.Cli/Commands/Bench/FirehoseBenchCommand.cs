@@ -25,6 +25,7 @@ internal static class FirehoseBenchCommand
         var duration = new Option<string>("--duration", "-d") { Description = "Measured time per mode", DefaultValueFactory = _ => "10s" };
         var warmup = new Option<string>("--warmup") { Description = "Unmeasured time before it", DefaultValueFactory = _ => "2s" };
         var mode = new Option<string>("--mode") { Description = "gateway | direct | both", DefaultValueFactory = _ => "both" };
+        mode.AcceptOnlyFromAmong("gateway", "direct", "both");
         var command = new Command("firehose", "Clients → firehose gateway → echo master, next to clients → plain .NET echo server")
         {
             clients, size, window, duration, warmup, mode,
@@ -35,7 +36,7 @@ internal static class FirehoseBenchCommand
                 !DurationParser.TryParse(parse.GetValue(warmup), out var warm, out error))
             {
                 Console.Error.WriteLine(error);
-                return 2;
+                return 1;
             }
 
             var settings = new FirehoseBenchSettings(parse.GetValue(clients), Math.Max(8, parse.GetValue(size)), Math.Max(1, parse.GetValue(window)), warm, measured);
