@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Console;
 using Sluice.Configuration;
+using Sluice.Hosting;
 using Sluice.Tunnels;
 
 namespace Sluice.Cli.Commands;
@@ -31,7 +32,7 @@ internal static class AgentCommand
             }
 
             using var loggers = LoggerFactory.Create(builder => builder
-                .SetMinimumLevel(ToLevel(agentConfig.LogLevel))
+                .SetMinimumLevel(LogLevelSwitch.ToLogLevel(agentConfig.LogLevel))
                 .AddFilter("Microsoft", LogLevel.Warning)
                 .AddSimpleConsole(o =>
                 {
@@ -78,13 +79,4 @@ internal static class AgentCommand
         Console.Error.WriteLine($"{path}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}{consequence}");
         return null;
     }
-
-    private static LogLevel ToLevel(LogLevelSetting level) => level switch
-    {
-        LogLevelSetting.Trace => LogLevel.Trace,
-        LogLevelSetting.Debug => LogLevel.Debug,
-        LogLevelSetting.Warn => LogLevel.Warning,
-        LogLevelSetting.Error => LogLevel.Error,
-        _ => LogLevel.Information,
-    };
 }

@@ -252,7 +252,4 @@ internal static class Socks5Codec
 
         WireStrings.WriteUInt16(writer, port);
     }
-
-    /// <summary>The UTF-8 length check a client writer needs before <see cref="WriteConnectRequest"/>.</summary>
-    public static bool FitsDomainName(string host) => Encoding.UTF8.GetByteCount(host) <= WireStrings.MaxBytes;
 }

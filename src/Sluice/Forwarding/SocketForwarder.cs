@@ -88,7 +88,7 @@ public abstract class SocketForwarder : TrackedConnection
     /// <summary>Closes both sockets; with <paramref name="resetPeers"/> they are closed with RST.</summary>
     protected abstract void Abort(CloseReason reason, bool resetPeers);
 
-    private static void OnEndOfStream(Socket to)
+    internal static void OnEndOfStream(Socket to)
     {
         try
         {
@@ -106,7 +106,7 @@ public abstract class SocketForwarder : TrackedConnection
     /// reads. Disposing a socket with a read still pending makes .NET close it abortively (RST),
     /// and an idle timeout or a drain should end connections politely.
     /// </remarks>
-    protected static void Close(Socket socket, bool reset)
+    internal static void Close(Socket socket, bool reset)
     {
         try
         {

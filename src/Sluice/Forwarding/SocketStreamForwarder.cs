@@ -72,22 +72,7 @@ public abstract class SocketStreamForwarder : TrackedConnection
             return;
         }
 
-        try
-        {
-            if (reset)
-            {
-                _socket.LingerState = new LingerOption(true, 0);
-            }
-            else
-            {
-                _socket.Shutdown(SocketShutdown.Both);
-            }
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-        }
-
-        _socket.Dispose();
+        SocketForwarder.Close(_socket, reset);
         ResetStream();
     }
 
@@ -175,14 +160,7 @@ public abstract class SocketStreamForwarder : TrackedConnection
                 var read = await _stream.ReadAsync(buffer.AsMemory());
                 if (read == 0)
                 {
-                    try
-                    {
-                        _socket.Shutdown(SocketShutdown.Send);
-                    }
-                    catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-                    {
-                    }
-
+                    SocketForwarder.OnEndOfStream(_socket);
                     return;
                 }
 

@@ -19,8 +19,6 @@ internal sealed class ControlChannel : IAsyncDisposable
         _stream = stream;
     }
 
-    public Stream Stream => _stream;
-
     /// <summary>The next message; <see cref="ControlProtocolException"/> when malformed, <see cref="EndOfStreamException"/> when the peer closed.</summary>
     public async ValueTask<ControlMessage> ReadAsync(CancellationToken cancellationToken)
     {

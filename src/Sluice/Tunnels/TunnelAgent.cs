@@ -21,7 +21,6 @@ internal sealed partial class TunnelAgent : IAsyncDisposable
     private readonly ServerCertificateValidator _validator;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<TcpListenerLoop> _forwardListeners = [];
-    private readonly List<ForwardListener> _forwardHandlers = [];
     private volatile MuxSession? _session;
     private volatile Stream? _transport;
     private volatile TaskCompletionSource<IReadOnlyList<TunnelResult>> _registered = NewRegistered();
@@ -66,7 +65,6 @@ internal sealed partial class TunnelAgent : IAsyncDisposable
             var handler = new ForwardListener(this, forward, _logger);
             var listener = TcpListenerLoop.Bind(forward.Listen, handler, _logger, forward.Describe());
             _forwardListeners.Add(listener);
-            _forwardHandlers.Add(handler);
         }
 
         foreach (var listener in _forwardListeners)

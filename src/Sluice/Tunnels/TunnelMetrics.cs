@@ -63,7 +63,7 @@ internal sealed class TunnelMetrics
         _authFailures = meter.CreateCounter<long>(
             "sluice.tunnel.auth.failures",
             unit: "{attempt}",
-            description: "Agent connections refused before registering, by reason (bad_credentials, bad_protocol, timeout, tls).");
+            description: "Agent connections refused before registering, by reason (bad_credentials, bad_protocol, timeout, tls, closed, overloaded).");
         _reconnects = meter.CreateCounter<long>(
             "sluice.tunnel.reconnects",
             unit: "{session}",

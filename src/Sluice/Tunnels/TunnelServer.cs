@@ -26,7 +26,6 @@ internal sealed partial class TunnelServer : IConnectionHandler, IAsyncDisposabl
     private readonly HashSet<string> _seenAgents = new(StringComparer.Ordinal);
     private readonly ConnectionLimiter _processLimit;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ILoggerFactory _loggers;
     private volatile TunnelServerConfig _config;
     private volatile Dictionary<string, (TunnelAgentConfig Config, byte[] Key)> _agents;
     private int _disposed;
@@ -37,7 +36,6 @@ internal sealed partial class TunnelServer : IConnectionHandler, IAsyncDisposabl
         _agents = IndexAgents(config);
         Certificate = certificate;
         _processLimit = processLimit;
-        _loggers = loggers;
         Logger = loggers.CreateLogger("Sluice.Tunnels");
         MuxLogger = loggers.CreateLogger("Sluice.Multiplexing");
         AccessLog = accessLog ? loggers.CreateLogger("Sluice.Access") : NullLogger.Instance;
@@ -68,31 +66,11 @@ internal sealed partial class TunnelServer : IConnectionHandler, IAsyncDisposabl
 
     public MuxOptions MuxOptions { get; init; } = new();
 
-    public int AgentCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _sessions.Count;
-            }
-        }
-    }
-
     public bool IsConnected(string agent)
     {
         lock (_lock)
         {
             return _sessions.ContainsKey(agent);
-        }
-    }
-
-    /// <summary>The bound endpoint of an agent's tunnel, by tunnel name; null when not published.</summary>
-    public IPEndPoint? EndpointOf(string agent, string tunnel)
-    {
-        lock (_lock)
-        {
-            return _tunnels.Values.FirstOrDefault(t => t.Agent == agent && t.Tunnel == tunnel && t.Session is not null)?.EndPoint;
         }
     }
 
