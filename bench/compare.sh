@@ -323,8 +323,21 @@ rotate() { # round, targets...: a different starting target each round
   for ((i = 0; i < n; i++)); do echo "${a[$(((i + r) % n))]}"; done
 }
 
+# CPU time (user + system, in clock ticks) used so far by the target's proxy processes (nginx:
+# its workers); 0 for the direct target. Read around a run, it tells how much CPU the proxy
+# spent on that run's requests: a number that the machine's load moves much less than req/s.
+cpu_ticks() { # target
+  [ "$1" = direct ] && { echo 0; return; }
+  local ticks=0 p
+  for p in $(proxy_pids "$1" | tr ',' ' '); do
+    [ -r "/proc/$p/stat" ] && ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$ticks"
+}
+
 run_one() { # workload, target, round
-  local w=$1 t=$2 r=$3 out=$raw/$1.$2.$3
+  local w=$1 t=$2 r=$3 out=$raw/$1.$2.$3 cpu_before
+  cpu_before=$(cpu_ticks "$t")
   case "$w" in
     redis) redis-benchmark -h 127.0.0.1 -p "$(port_for "$t" 0)" -c 50 -n "$redis_n" -t get --csv >"$out.csv" 2>"$out.err" ;;
     wrk) wrk -t 2 -c 50 -d "${wrk_d}s" --latency "http://127.0.0.1:$(port_for "$t" 1)/" >"$out.txt" 2>&1 ;;
@@ -335,6 +348,19 @@ run_one() { # workload, target, round
       "$sluice" bench hold "127.0.0.1:$(port_for "$t" 3)" -c "$hold_n" --warmup 200 --pid "$(proxy_pids "$t")" --settle 2s -q --json "$out.json" 2>"$out.err" ;;
     rr) "$sluice" bench rr "127.0.0.1:$(port_for "$t" 3)" -c 100 -s 64 --rate 10000 -d "$rr_d" --warmup "$rr_warm" -q --json "$out.json" 2>"$out.err" ;;
   esac || log "  $w against $t (round $r) failed; see $out.*"
+  # Proxy CPU per request for the request/response and new-connection workloads.
+  if [ "$t" != direct ]; then
+    local requests=""
+    case "$w" in
+      redis) requests=$redis_n ;;
+      ab) requests=$ab_n ;;
+      wrk) requests=$(sed -nE 's/^ *([0-9]+) requests in.*/\1/p' "$out.txt") ;;
+    esac
+    if [ -n "$requests" ]; then
+      printf 'cpu_ticks=%s\nclk_tck=%s\nrequests=%s\n' \
+        "$(($(cpu_ticks "$t") - cpu_before))" "$(getconf CLK_TCK)" "$requests" >"$out.cpu"
+    fi
+  fi
 }
 
 IFS=, read -ra workloads <<<"$only"

@@ -25,9 +25,12 @@ internal sealed record MetricRow(string Workload, string Metric, string Title, s
     [
         new("redis", "rps", "redis-benchmark GET, 50 conns: req/s", "N0", true) { GoalPeer = "haproxy", GoalRatio = 1.1, Chart = "throughput" },
         new("redis", "p99", "redis-benchmark GET, 50 conns: p99 ms", "0.00", false) { GoalPeer = "haproxy", Chart = "latency" },
+        new("redis", "cpu_us", "redis-benchmark GET: proxy CPU µs per request", "0.0", false),
         new("wrk", "rps", "wrk keep-alive to nginx, 50 conns: req/s", "N0", true) { GoalPeer = "haproxy", GoalRatio = 1.1, Chart = "throughput" },
         new("wrk", "p99", "wrk keep-alive to nginx, 50 conns: p99 ms", "0.00", false) { Chart = "latency" },
+        new("wrk", "cpu_us", "wrk keep-alive: proxy CPU µs per request", "0.0", false),
         new("ab", "cps", "ab, new connection per request, 50 conc: conn/s", "N0", true) { GoalPeer = "haproxy", GoalRatio = 1.0, Chart = "throughput" },
+        new("ab", "cpu_us", "ab: proxy CPU µs per new connection", "0.0", false),
         new("iperf1", "gbps", "iperf3 single stream: Gbit/s", "0.0", true) { GoalPeer = "nginx", GoalRatio = 1.1, FractionOfDirect = true, Chart = "throughput" },
         new("iperf8", "gbps", "iperf3 8 parallel streams: Gbit/s", "0.0", true) { GoalPeer = "nginx", GoalRatio = 1.1, FractionOfDirect = true, Chart = "throughput" },
         new("hold", "rss", "RSS per idle proxied connection (6,000 held): bytes", "N0", false) { GoalAbsolute = 3000, Chart = "memory" },

@@ -27,7 +27,7 @@ internal static partial class RawOutputParser
             try
             {
                 var text = File.ReadAllText(path);
-                values = workload switch
+                values = parts[3] == "cpu" ? ParseProxyCpu(text) : workload switch
                 {
                     "redis" => ParseRedisCsv(text),
                     "wrk" => ParseWrk(text),
@@ -156,6 +156,25 @@ internal static partial class RawOutputParser
         }
 
         return result;
+    }
+
+    /// <summary>compare.sh's CPU record of a proxy around one run: cpu_ticks, clk_tck and requests
+    /// (name=value lines); gives the proxy's CPU microseconds per request.</summary>
+    public static List<(string, double)> ParseProxyCpu(string text)
+    {
+        var fields = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split('=', 2))
+            .Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => Num(p[1]), StringComparer.Ordinal);
+        double Field(string n) => fields.TryGetValue(n, out var v) ? v : throw new FormatException($"no {n}=");
+        var requests = Field("requests");
+        var ticksPerSecond = Field("clk_tck");
+        if (requests <= 0 || ticksPerSecond <= 0)
+        {
+            throw new FormatException("requests and clk_tck must be positive");
+        }
+
+        return [("cpu_us", Field("cpu_ticks") / ticksPerSecond * 1e6 / requests)];
     }
 
     private static double Num(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);

@@ -21,6 +21,22 @@ public sealed class RawOutputParserTests
     }
 
     [Fact]
+    public void ProxyCpu_IsMicrosecondsPerRequest()
+    {
+        // 170 ticks of 1/100 s over 100,000 requests: 17 µs each.
+        var values = RawOutputParser.ParseProxyCpu("cpu_ticks=170\nclk_tck=100\nrequests=100000\n").ToDictionary(v => v.Item1, v => v.Item2);
+
+        Assert.Equal(17.0, values["cpu_us"], 6);
+    }
+
+    [Fact]
+    public void ProxyCpu_WithoutARequestCount_NamesTheMissingField()
+    {
+        var ex = Assert.Throws<FormatException>(() => RawOutputParser.ParseProxyCpu("cpu_ticks=170\nclk_tck=100\n"));
+        Assert.Contains("requests", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RedisCsv_WithoutTheLatencyColumns_NamesTheMissingColumn()
     {
         const string old = "\"test\",\"rps\"\n\"GET\",\"1000.00\"\n";
