@@ -13,7 +13,6 @@ namespace Sluice.Tunnels;
 /// </summary>
 internal sealed class AgentSession
 {
-    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DialTimeout = TimeSpan.FromSeconds(10);
 
     private readonly TunnelServer _server;
@@ -154,7 +153,7 @@ internal sealed class AgentSession
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_ended.Token);
-            timeout.CancelAfter(HeaderTimeout);
+            timeout.CancelAfter(StreamPreamble.HeaderTimeout);
             header = await StreamPreamble.ReadHeaderAsync(stream, timeout.Token);
             if (header.Kind != StreamKind.Forward)
             {
