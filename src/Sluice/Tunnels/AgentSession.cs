@@ -19,14 +19,12 @@ internal sealed class AgentSession
     private readonly CancellationTokenSource _ended = new();
     private string? _closeReason;
 
-    public AgentSession(TunnelServer server, string agent, MuxSession mux, ControlChannel control, string remote, ushort version)
+    public AgentSession(TunnelServer server, string agent, MuxSession mux, ControlChannel control)
     {
         _server = server;
         Agent = agent;
         Mux = mux;
         Control = control;
-        Remote = remote;
-        Version = version;
     }
 
     public string Agent { get; }
@@ -34,10 +32,6 @@ internal sealed class AgentSession
     public MuxSession Mux { get; }
 
     public ControlChannel Control { get; }
-
-    public string Remote { get; }
-
-    public ushort Version { get; }
 
     public string CloseReason => _closeReason ?? Mux.CloseReason ?? "closed";
 
