@@ -11,7 +11,8 @@
 # authorized_keys, a high loopback port, run as an unprivileged user (nobody when started as
 # root); the system sshd is not touched.
 # Env: ROUNDS (default 3), DURATION seconds per iperf3 run (5), REDIS_N requests (100000),
-# TESTS (default "iperf1 iperf8 redis": which measurements each round makes),
+# TESTS (default "iperf1 iperf8 redis": which measurements each round makes), SLUICE_ENV
+# (optional "VAR=value ..." for every sluice process, e.g. DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT=1),
 # BASE_BIN (optional: a second sluice build, e.g. of main, measured with TLS as "base-tls"),
 # STUNNEL=1 (optional: a C TLS relay for reference, stunnel4 client + server with TLS 1.3
 # AES-128-GCM; one TLS connection per user connection, so not a multiplexer).
@@ -132,7 +133,7 @@ token = "benchmark-token-0123456789"
 allow_ports = ["$pub"]
 allow_forward = ["127.0.0.1:$IPERF"]
 CFG
-  "$bin" run -c "$d/sluice.toml" >"$d/server.log" 2>&1 & local spid=$!; PIDS+=($spid)
+  env ${SLUICE_ENV:-} "$bin" run -c "$d/sluice.toml" >"$d/server.log" 2>&1 & local spid=$!; PIDS+=($spid)
   wait_port "$listen"
   local pin=""
   if [ "$tls" = true ]; then pin="server_fingerprint = \"$(grep -o 'sha256:[0-9A-F:]*' "$d/server.log" | head -1)\""; fi
@@ -154,7 +155,7 @@ local = "127.0.0.1:$REDIS"
 listen = "127.0.0.1:$fwd"
 target = "127.0.0.1:$IPERF"
 CFG
-  "$bin" agent -c "$d/agent.toml" >"$d/agent.log" 2>&1 & PIDS+=($!)
+  env ${SLUICE_ENV:-} "$bin" agent -c "$d/agent.toml" >"$d/agent.log" 2>&1 & PIDS+=($!)
   wait_port "$fwd"; wait_port "$pub"
   SL_PID=$spid; SL_L=$fwd; SL_R=$pub
 }
