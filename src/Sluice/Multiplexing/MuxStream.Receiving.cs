@@ -200,7 +200,9 @@ internal sealed partial class MuxStream
                 ReleaseIfDone();
             }
 
-            _session.WakeReader(this);
+            // Never inline: the reader's end runs the connection's teardown and access log,
+            // which may wait on a full log queue and must not hold up the read loop.
+            _readSignal.Set();
         }
     }
 
