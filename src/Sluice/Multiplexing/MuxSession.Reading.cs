@@ -12,6 +12,7 @@ internal sealed partial class MuxSession
     private MuxStream? _payloadTarget;
     private long _payloadRemaining;
     private FrameFlags _payloadFlags;
+    private bool _payloadSmall;
     private long _lastReceived = Now;
 
     // Streams whose readers wake inline once the current transport read is handled (read loop only).
@@ -19,15 +20,16 @@ internal sealed partial class MuxSession
 
     /// <summary>Read loop: the stream has new bytes or its end for its reader.</summary>
     /// <remarks>
-    /// A stream that asks for inline wake-ups (<see cref="MuxStream.InlineWakeups"/>) and has at
-    /// most <see cref="SmallMessage"/> to read is woken on this thread after the whole transport
+    /// A stream that asks for inline wake-ups (<see cref="MuxStream.InlineWakeups"/>), got a
+    /// frame of at most <see cref="SmallMessage"/> and has no more than that to read is woken on
+    /// this thread after the whole transport
     /// read is handled, so its reader (a pump sending to a socket) runs without a thread-pool hop
     /// and sees every frame of that read at once. No lock is held then, and the loop never
     /// resumes on a captured context, so nothing it runs inline can deadlock it.
     /// </remarks>
     internal void WakeReader(MuxStream stream)
     {
-        if (!stream.InlineWakeups || stream.BufferedForReader > SmallMessage)
+        if (!stream.InlineWakeups || !_payloadSmall || stream.BufferedForReader > SmallMessage)
         {
             stream.SignalReader();
         }
@@ -299,5 +301,6 @@ internal sealed partial class MuxSession
         _payloadTarget = target;
         _payloadRemaining = header.Length;
         _payloadFlags = header.Flags;
+        _payloadSmall = header.Length <= SmallMessage;
     }
 }

@@ -23,7 +23,8 @@ internal sealed partial class MuxSession : IAsyncDisposable
 
     /// <summary>
     /// Writes up to this size are framed into the open batch by the writing thread, and readers
-    /// with this much or less to read are woken on the read loop's thread (see
+    /// of a data frame this small (with no more than this to read) are woken on the read loop's
+    /// thread (see
     /// <see cref="MuxStream.InlineWakeups"/>): for request/response messages that saves a thread
     /// hop each way. Bulk data keeps the hand-off, so reading, sending and encrypting overlap on
     /// two cores (measured: waking every reader inline cost single-stream TLS bulk ~10-30 %).
