@@ -10,7 +10,12 @@
 # (dotnet build src/Sluice.Cli -c Release). The sshd is a private one: a temp host key and
 # authorized_keys, a high loopback port, run as an unprivileged user (nobody when started as
 # root); the system sshd is not touched.
-# Env: ROUNDS (default 3), DURATION seconds per iperf3 run (5), REDIS_N requests (100000).
+# Env: ROUNDS (default 3), DURATION seconds per iperf3 run (5), REDIS_N requests (100000),
+# TESTS (default "iperf1 iperf8 redis": which measurements each round makes), SLUICE_ENV
+# (optional "VAR=value ..." for every sluice process, e.g. DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT=1),
+# BASE_BIN (optional: a second sluice build, e.g. of main, measured with TLS as "base-tls"),
+# STUNNEL=1 (optional: a C TLS relay for reference, stunnel4 client + server with TLS 1.3
+# AES-128-GCM; one TLS connection per user connection, so not a multiplexer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -18,6 +23,8 @@ BIN=${SLUICE_BIN:-$ROOT/src/Sluice.Cli/bin/Release/net10.0/sluice}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5}
 REDIS_N=${REDIS_N:-100000}
+TESTS=${TESTS:-iperf1 iperf8 redis}
+BASE_BIN=${BASE_BIN:-}
 [ -x "$BIN" ] || { echo "build first: dotnet build src/Sluice.Cli -c Release" >&2; exit 1; }
 for tool in iperf3 redis-server redis-benchmark ssh ssh-keygen python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
@@ -108,8 +115,8 @@ CIPHER=$(ssh -G -p "$SSH_PORT" 127.0.0.1 | awk '/^ciphers /{print $2}' | cut -d,
 # --- Sluice: one server + agent with TLS, one with plain TCP ---
 # Sets SL_PID (the server), SL_L (forward listener) and SL_R (public reverse port); no subshell,
 # so the started processes land in PIDS and are cleaned up.
-start_sluice() { # name tls
-  local name=$1 tls=$2 d="$W/$1"; mkdir -p "$d"
+start_sluice() { # name tls [binary]
+  local name=$1 tls=$2 d="$W/$1" bin=${3:-$BIN}; mkdir -p "$d"
   local listen; listen=$(port); local fwd; fwd=$(port); local pub; pub=$(port)
   cat > "$d/sluice.toml" <<CFG
 [server]
@@ -126,7 +133,7 @@ token = "benchmark-token-0123456789"
 allow_ports = ["$pub"]
 allow_forward = ["127.0.0.1:$IPERF"]
 CFG
-  "$BIN" run -c "$d/sluice.toml" >"$d/server.log" 2>&1 & local spid=$!; PIDS+=($spid)
+  env ${SLUICE_ENV:-} "$bin" run -c "$d/sluice.toml" >"$d/server.log" 2>&1 & local spid=$!; PIDS+=($spid)
   wait_port "$listen"
   local pin=""
   if [ "$tls" = true ]; then pin="server_fingerprint = \"$(grep -o 'sha256:[0-9A-F:]*' "$d/server.log" | head -1)\""; fi
@@ -148,12 +155,52 @@ local = "127.0.0.1:$REDIS"
 listen = "127.0.0.1:$fwd"
 target = "127.0.0.1:$IPERF"
 CFG
-  "$BIN" agent -c "$d/agent.toml" >"$d/agent.log" 2>&1 & PIDS+=($!)
+  env ${SLUICE_ENV:-} "$bin" agent -c "$d/agent.toml" >"$d/agent.log" 2>&1 & PIDS+=($!)
   wait_port "$fwd"; wait_port "$pub"
   SL_PID=$spid; SL_L=$fwd; SL_R=$pub
 }
 start_sluice tls true; TLS_PID=$SL_PID; TLS_L=$SL_L; TLS_R=$SL_R
 start_sluice plain false; PLAIN_PID=$SL_PID; PLAIN_L=$SL_L; PLAIN_R=$SL_R
+VARIANTS="direct ssh sluice-tls sluice-plain"
+if [ "${STUNNEL:-0}" = 1 ]; then
+  command -v stunnel4 >/dev/null || { echo "missing stunnel4" >&2; exit 1; }
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W/st-key.pem" -out "$W/st-cert.pem" \
+    -days 1 -subj /CN=localhost 2>/dev/null
+  ST_TLS=$(port); ST_TLS_R=$(port); ST_L=$(port); ST_R=$(port)
+  cat > "$W/st-server.conf" <<CFG
+foreground = yes
+pid =
+cert = $W/st-cert.pem
+key = $W/st-key.pem
+ciphersuites = TLS_AES_128_GCM_SHA256
+[fwd]
+accept = 127.0.0.1:$ST_TLS
+connect = 127.0.0.1:$IPERF
+[rev]
+accept = 127.0.0.1:$ST_TLS_R
+connect = 127.0.0.1:$REDIS
+CFG
+  cat > "$W/st-client.conf" <<CFG
+foreground = yes
+pid =
+client = yes
+ciphersuites = TLS_AES_128_GCM_SHA256
+[fwd]
+accept = 127.0.0.1:$ST_L
+connect = 127.0.0.1:$ST_TLS
+[rev]
+accept = 127.0.0.1:$ST_R
+connect = 127.0.0.1:$ST_TLS_R
+CFG
+  stunnel4 "$W/st-server.conf" >"$W/st-server.log" 2>&1 & ST_PID=$!; PIDS+=($ST_PID)
+  stunnel4 "$W/st-client.conf" >"$W/st-client.log" 2>&1 & PIDS+=($!)
+  wait_port "$ST_L"; wait_port "$ST_R"
+  VARIANTS="$VARIANTS stunnel-tls"
+fi
+if [ -n "$BASE_BIN" ]; then
+  start_sluice base true "$BASE_BIN"; BASE_PID=$SL_PID; BASE_L=$SL_L; BASE_R=$SL_R
+  VARIANTS="$VARIANTS base-tls"
+fi
 
 RESULTS="$W/results.tsv"; : > "$RESULTS"
 iperf_run() { # variant port streams server_pid
@@ -179,27 +226,33 @@ print('$1\tredis\t%s\t%s' % (row[1], row[6]))" >>"$RESULTS"
 
 for round in $(seq "$ROUNDS"); do
   echo "round $round/$ROUNDS" >&2
-  for v in direct ssh sluice-tls sluice-plain; do
+  for v in $VARIANTS; do
     case $v in
       direct) L=$IPERF; R=$REDIS; P="";;
       ssh) L=$SSH_L; R=$SSH_R; P=$SSHD_PID;;
       sluice-tls) L=$TLS_L; R=$TLS_R; P=$TLS_PID;;
       sluice-plain) L=$PLAIN_L; R=$PLAIN_R; P=$PLAIN_PID;;
+      base-tls) L=$BASE_L; R=$BASE_R; P=$BASE_PID;;
+      stunnel-tls) L=$ST_L; R=$ST_R; P=$ST_PID;;
     esac
-    iperf_run "$v" "$L" 1 "$P"
-    iperf_run "$v" "$L" 8 "$P"
-    redis_run "$v" "$R"
+    for t in $TESTS; do
+      case $t in
+        iperf1) iperf_run "$v" "$L" 1 "$P";;
+        iperf8) iperf_run "$v" "$L" 8 "$P";;
+        redis) redis_run "$v" "$R";;
+      esac
+    done
   done
 done
 
-python3 - "$RESULTS" "$CIPHER" "$ROUNDS" "$DURATION" "$REDIS_N" <<'PY'
+python3 - "$RESULTS" "$CIPHER" "$ROUNDS" "$DURATION" "$REDIS_N" "$VARIANTS" <<'PY'
 import sys, statistics as st
 rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
-cipher, rounds, duration, n = sys.argv[2:]
+cipher, rounds, duration, n, variants = sys.argv[2:]
+variants = variants.split()
 def med(v, w, i):
     values = [float(r[i]) for r in rows if r[0] == v and r[1] == w]
     return st.median(values) if values else float('nan')
-variants = ['direct', 'ssh', 'sluice-tls', 'sluice-plain']
 print(f"rounds={rounds} iperf3 -t {duration}s, redis-benchmark -c 50 -n {n} -t get; ssh cipher {cipher}\n")
 print("| variant | iperf3 1 stream Gbit/s | iperf3 8 streams Gbit/s | redis GET req/s | redis p99 ms | server CPU s/GB (1 stream) | server CPU s/GB (8 streams) |")
 print("|---|---|---|---|---|---|---|")
@@ -209,7 +262,7 @@ for v in variants:
     print(f"| {v} | {med(v,'iperf1',2)/1e9:.2f} | {med(v,'iperf8',2)/1e9:.2f} | {med(v,'redis',2):,.0f} | {med(v,'redis',3):.2f} | {cpu1} | {cpu8} |")
 print("\n| ratio vs ssh | 1 stream | 8 streams | GET req/s | p99 (lower is better) | CPU s/GB 1 stream |")
 print("|---|---|---|---|---|---|")
-for v in ['sluice-tls', 'sluice-plain']:
+for v in variants[2:]:
     r = lambda w, i: med(v, w, i) / med('ssh', w, i)
     print(f"| {v} | {r('iperf1',2):.2f}x | {r('iperf8',2):.2f}x | {r('redis',2):.2f}x | {r('redis',3):.2f}x | {r('iperf1',3):.2f}x |")
 PY

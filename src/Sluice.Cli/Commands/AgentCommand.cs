@@ -25,7 +25,7 @@ internal static class AgentCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(config) ?? DefaultPath;
-            var agentConfig = LoadOrReport(path, "; not started");
+            var agentConfig = ConfigFile.LoadAgentOrReport(path, "; not started");
             if (agentConfig is null)
             {
                 return 1;
@@ -60,23 +60,5 @@ internal static class AgentCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>Loads an agent file; on errors prints each to stderr with a count line and returns null.</summary>
-    public static AgentConfig? LoadOrReport(string path, string consequence)
-    {
-        var (config, errors) = AgentConfigLoader.Load(path);
-        if (config is not null)
-        {
-            return config;
-        }
-
-        foreach (var error in errors)
-        {
-            Console.Error.WriteLine(error);
-        }
-
-        Console.Error.WriteLine($"{path}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}{consequence}");
-        return null;
     }
 }

@@ -13,7 +13,7 @@ internal static class CheckCommand
             var path = parse.GetValue(config) ?? ConfigOption.DefaultPath;
             if (File.Exists(path) && Sluice.Configuration.AgentConfigLoader.LooksLikeAgentFile(File.ReadAllText(path)))
             {
-                var agent = AgentCommand.LoadOrReport(path, consequence: "");
+                var agent = ConfigFile.LoadAgentOrReport(path, consequence: "");
                 if (agent is null)
                 {
                     return 1;

@@ -8,17 +8,33 @@ internal static class ConfigFile
     public static SluiceConfig? LoadOrReport(string path, string consequence)
     {
         var result = ConfigLoader.Load(path);
-        if (result.Config is not null)
+        if (result.Config is null)
         {
-            return result.Config;
+            Report(path, result.Errors, consequence);
         }
 
-        foreach (var error in result.Errors)
+        return result.Config;
+    }
+
+    /// <summary>Loads an agent file; on errors prints each to stderr with a count line and returns null.</summary>
+    public static AgentConfig? LoadAgentOrReport(string path, string consequence)
+    {
+        var (config, errors) = AgentConfigLoader.Load(path);
+        if (config is null)
+        {
+            Report(path, errors, consequence);
+        }
+
+        return config;
+    }
+
+    private static void Report(string path, IReadOnlyCollection<ConfigError> errors, string consequence)
+    {
+        foreach (var error in errors)
         {
             Console.Error.WriteLine(error);
         }
 
-        Console.Error.WriteLine($"{path}: {result.Errors.Count} error{(result.Errors.Count == 1 ? "" : "s")}{consequence}");
-        return null;
+        Console.Error.WriteLine($"{path}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}{consequence}");
     }
 }

@@ -4,19 +4,31 @@ namespace Sluice.Multiplexing;
 
 /// <summary>
 /// A reusable auto-reset event for exactly one waiter: <see cref="Set"/> from any thread wakes the
-/// waiter (or makes its next wait return at once). Waking never allocates, and the waiter's
-/// continuation runs on the thread pool, never on the thread that set it (the transport loops).
+/// waiter (or makes its next wait return at once). Waking never allocates. <see cref="Set"/> runs
+/// the waiter's continuation on the thread pool; <see cref="SetInline"/> runs it on the calling
+/// thread before returning, which saves a thread hop (and a context switch) per wake-up.
 /// </summary>
-internal sealed class AsyncSignal : IValueTaskSource
+internal sealed class AsyncSignal : IValueTaskSource, IThreadPoolWorkItem
 {
     private const int NotSet = 0;
     private const int IsSet = 1;
     private const int Waiting = 2;
 
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    // Completing the core runs the continuation on the completing thread; Set gets the thread
+    // pool to do the completing instead.
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = false };
     private int _state;
 
-    public void Set()
+    /// <summary>Wakes the waiter on the thread pool; safe from any thread, under any lock.</summary>
+    public void Set() => Set(inline: false);
+
+    /// <summary>
+    /// Wakes the waiter on this thread: its continuation runs until its next pending await before
+    /// this returns. Only for callers that hold no lock, and only for waiters that never block.
+    /// </summary>
+    public void SetInline() => Set(inline: true);
+
+    private void Set(bool inline)
     {
         while (true)
         {
@@ -38,7 +50,15 @@ internal sealed class AsyncSignal : IValueTaskSource
 
             if (Interlocked.CompareExchange(ref _state, NotSet, Waiting) == Waiting)
             {
-                _core.SetResult(true);
+                if (inline)
+                {
+                    _core.SetResult(true);
+                }
+                else
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+                }
+
                 return;
             }
         }
@@ -62,6 +82,8 @@ internal sealed class AsyncSignal : IValueTaskSource
         Volatile.Write(ref _state, NotSet);
         return default;
     }
+
+    void IThreadPoolWorkItem.Execute() => _core.SetResult(true);
 
     void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
 

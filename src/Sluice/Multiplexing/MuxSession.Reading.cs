@@ -12,7 +12,46 @@ internal sealed partial class MuxSession
     private MuxStream? _payloadTarget;
     private long _payloadRemaining;
     private FrameFlags _payloadFlags;
+    private bool _payloadSmall;
     private long _lastReceived = Now;
+
+    // Streams whose readers wake inline once the current transport read is handled (read loop only).
+    private readonly List<MuxStream> _readerWakes = [];
+
+    /// <summary>Read loop: the stream has new bytes or its end for its reader.</summary>
+    /// <remarks>
+    /// A stream that asks for inline wake-ups (<see cref="MuxStream.InlineWakeups"/>), got a
+    /// frame of at most <see cref="SmallMessage"/> and has no more than that to read is woken on
+    /// this thread after the whole transport
+    /// read is handled, so its reader (a pump sending to a socket) runs without a thread-pool hop
+    /// and sees every frame of that read at once. No lock is held then, and the loop never
+    /// resumes on a captured context, so nothing it runs inline can deadlock it.
+    /// </remarks>
+    internal void WakeReader(MuxStream stream)
+    {
+        if (!stream.InlineWakeups || !_payloadSmall || stream.BufferedForReader > SmallMessage)
+        {
+            stream.SignalReader();
+        }
+        else if (!stream.InReaderWakes)
+        {
+            stream.InReaderWakes = true;
+            _readerWakes.Add(stream);
+        }
+    }
+
+    /// <summary>Runs the deferred inline wake-ups; the woken readers run before this returns, with no lock held.</summary>
+    private void RunReaderWakes()
+    {
+        // A woken reader cannot add to the list: only this loop does, and it is here.
+        foreach (var stream in _readerWakes)
+        {
+            stream.InReaderWakes = false;
+            stream.SignalReaderInline();
+        }
+
+        _readerWakes.Clear();
+    }
 
     private async Task ReadLoopAsync()
     {
@@ -32,7 +71,7 @@ internal sealed partial class MuxSession
                         buffer = null;
                     }
 
-                    _ = await _transport.ReadAsync(Memory<byte>.Empty);
+                    _ = await _transport.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
                     buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
                 }
                 else if (end == buffer!.Length)
@@ -42,7 +81,7 @@ internal sealed partial class MuxSession
                     start = 0;
                 }
 
-                var read = await _transport.ReadAsync(buffer.AsMemory(end));
+                var read = await _transport.ReadAsync(buffer.AsMemory(end)).ConfigureAwait(false);
                 if (read == 0)
                 {
                     Close(_payloadRemaining > 0 || end > start ? "transport closed in the middle of a frame" : "transport closed", null);
@@ -51,7 +90,9 @@ internal sealed partial class MuxSession
 
                 end += read;
                 Interlocked.Exchange(ref _lastReceived, Now);
-                if (!ProcessFrames(buffer, ref start, end))
+                var more = ProcessFrames(buffer, ref start, end);
+                RunReaderWakes();
+                if (!more)
                 {
                     return;
                 }
@@ -260,5 +301,6 @@ internal sealed partial class MuxSession
         _payloadTarget = target;
         _payloadRemaining = header.Length;
         _payloadFlags = header.Flags;
+        _payloadSmall = header.Length <= SmallMessage;
     }
 }

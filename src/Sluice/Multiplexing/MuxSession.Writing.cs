@@ -17,6 +17,12 @@ internal sealed partial class MuxSession
     private bool _flushControlOnClose;
     private long _writeStarted;
 
+    // The batch frames are appended to (under _writeLock) until the write loop takes it for one
+    // transport write; the spare is the last written batch, kept while the loop stays busy.
+    private byte[]? _openBatch;
+    private int _openUsed;
+    private byte[]? _spareBatch;
+
     /// <summary>Queues a session frame (ping, go-away, RST of a refused stream); false when the session ended over a flood.</summary>
     internal bool EnqueueSessionFrame(FrameHeader frame)
     {
@@ -48,35 +54,49 @@ internal sealed partial class MuxSession
     /// <summary>The stream has flags or window credit to send.</summary>
     internal void ScheduleControl(MuxStream stream)
     {
-        lock (_writeLock)
-        {
-            if (stream.InControlQueue)
-            {
-                return;
-            }
-
-            stream.InControlQueue = true;
-            _controlReady.Enqueue(stream);
-        }
-
+        QueueControl(stream);
         _writerSignal.Set();
     }
 
+    /// <summary>As <see cref="ScheduleControl"/> without waking the write loop.</summary>
+    internal void QueueControl(MuxStream stream)
+    {
+        lock (_writeLock)
+        {
+            if (!stream.InControlQueue)
+            {
+                stream.InControlQueue = true;
+                _controlReady.Enqueue(stream);
+            }
+        }
+    }
+
+    /// <summary>Wakes the write loop on the thread pool (frames are in the open batch).</summary>
+    internal void WakeWriter() => _writerSignal.Set();
+
     /// <summary>The stream has data to send and window to send it with; it joins the round robin.</summary>
     internal void ScheduleData(MuxStream stream)
+    {
+        if (QueueData(stream))
+        {
+            _writerSignal.Set();
+        }
+    }
+
+    /// <summary>As <see cref="ScheduleData"/> without waking the write loop (for the write loop itself).</summary>
+    internal bool QueueData(MuxStream stream)
     {
         lock (_writeLock)
         {
             if (stream.InDataQueue)
             {
-                return;
+                return false;
             }
 
             stream.InDataQueue = true;
             _dataReady.Enqueue(stream);
+            return true;
         }
-
-        _writerSignal.Set();
     }
 
     private void BeginWriterShutdown(GoAwayCode? goAway, bool graceful)
@@ -102,10 +122,34 @@ internal sealed partial class MuxSession
         _writerSignal.Set();
     }
 
+    /// <summary>Under <see cref="WriteLock"/>: the free part of the open batch (rented on first use).</summary>
+    internal Span<byte> OpenBatchRoom()
+    {
+        if (_openBatch is null)
+        {
+            _openBatch = _spareBatch ?? ArrayPool<byte>.Shared.Rent(_options.WriteBatchSize);
+            _spareBatch = null;
+        }
+
+        return _openBatch.AsSpan(_openUsed, _options.WriteBatchSize - _openUsed);
+    }
+
+    /// <summary>Under <see cref="WriteLock"/>: <paramref name="count"/> bytes of frames were written at the start of <see cref="OpenBatchRoom"/>.</summary>
+    internal void CommitToOpenBatch(int count) => _openUsed += count;
+
+    /// <summary>Under <see cref="WriteLock"/>: true once the session ends and stream data is no longer sent.</summary>
+    internal bool DataClosed => _writerClosing;
+
+    internal Lock WriteLock => _writeLock;
+
     /// <remarks>
-    /// Coalesces: everything queued goes into one pooled batch per transport write (control
-    /// frames first, then one quantum of data per ready stream in turn, so one bulk stream cannot
-    /// starve the others); the batch is returned to the pool when nothing is left to send.
+    /// Coalesces: everything queued goes into the open batch (control frames first, then one
+    /// quantum of data per ready stream in turn, so one bulk stream cannot starve the others),
+    /// and small writes are framed into it by the writing thread itself
+    /// (<see cref="MuxStream.WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>); the loop
+    /// then takes the whole batch for one transport write, and frames appended meanwhile go into
+    /// the next. Every append is under the write lock, so frames of one stream leave in the order
+    /// they were appended. The batches go back to the pool when nothing is left to send.
     /// </remarks>
     private async Task WriteLoopAsync()
     {
@@ -114,28 +158,55 @@ internal sealed partial class MuxSession
         {
             while (true)
             {
-                await _writerSignal.WaitAsync();
+                await _writerSignal.WaitAsync().ConfigureAwait(false);
                 while (true)
                 {
-                    batch ??= ArrayPool<byte>.Shared.Rent(_options.WriteBatchSize);
-                    var used = FillBatch(batch.AsSpan(0, _options.WriteBatchSize));
-                    if (used == 0)
+                    FillBatch();
+                    int used;
+                    lock (_writeLock)
                     {
-                        break;
+                        batch = _openBatch;
+                        used = _openUsed;
+                        _openBatch = null;
+                        _openUsed = 0;
+                        if (used == 0)
+                        {
+                            // Nothing to send: idle holds no batch.
+                            if (batch is not null)
+                            {
+                                ArrayPool<byte>.Shared.Return(batch);
+                            }
+
+                            if (_spareBatch is not null)
+                            {
+                                ArrayPool<byte>.Shared.Return(_spareBatch);
+                                _spareBatch = null;
+                            }
+
+                            batch = null;
+                            break;
+                        }
                     }
 
                     Interlocked.Exchange(ref _writeStarted, Now);
-                    await _transport.WriteAsync(batch.AsMemory(0, used));
+                    await _transport.WriteAsync(batch!.AsMemory(0, used)).ConfigureAwait(false);
                     Interlocked.Exchange(ref _writeStarted, 0);
+                    lock (_writeLock)
+                    {
+                        if (_spareBatch is null)
+                        {
+                            _spareBatch = batch;
+                        }
+                        else
+                        {
+                            ArrayPool<byte>.Shared.Return(batch!);
+                        }
+
+                        batch = null;
+                    }
                 }
 
-                if (batch is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(batch);
-                    batch = null;
-                }
-
-                await _transport.FlushAsync();
+                await _transport.FlushAsync().ConfigureAwait(false);
                 lock (_writeLock)
                 {
                     if (_writerClosing && _sessionFrames.Count == 0 && (!_flushControlOnClose || _controlReady.Count == 0))
@@ -152,9 +223,21 @@ internal sealed partial class MuxSession
         }
         finally
         {
-            if (batch is not null)
+            lock (_writeLock)
             {
-                ArrayPool<byte>.Shared.Return(batch);
+                // Closed for good: appends stop (DataClosed) and nothing more is sent.
+                _writerClosing = true;
+                foreach (var pooled in (ReadOnlySpan<byte[]?>)[batch, _openBatch, _spareBatch])
+                {
+                    if (pooled is not null)
+                    {
+                        ArrayPool<byte>.Shared.Return(pooled);
+                    }
+                }
+
+                _openBatch = null;
+                _spareBatch = null;
+                _openUsed = 0;
             }
 
             CloseTransport();
@@ -162,25 +245,26 @@ internal sealed partial class MuxSession
         }
     }
 
-    private int FillBatch(Span<byte> batch)
+    /// <summary>Moves queued session frames, control frames and data quanta into the open batch until it is full or nothing is ready.</summary>
+    private void FillBatch()
     {
-        var used = 0;
         while (true)
         {
             MuxStream? stream;
             bool data;
             lock (_writeLock)
             {
-                if (_sessionFrames.Count > 0 && batch.Length - used >= FrameHeader.Size)
+                var room = OpenBatchRoom();
+                if (_sessionFrames.Count > 0 && room.Length >= FrameHeader.Size)
                 {
-                    _sessionFrames.Dequeue().Write(batch[used..]);
-                    used += FrameHeader.Size;
+                    _sessionFrames.Dequeue().Write(room);
+                    _openUsed += FrameHeader.Size;
                     continue;
                 }
 
-                if ((_writerClosing && !_flushControlOnClose) || batch.Length - used < StreamTurnReserve)
+                if ((_writerClosing && !_flushControlOnClose) || room.Length < StreamTurnReserve)
                 {
-                    return used;
+                    return;
                 }
 
                 if (_controlReady.TryDequeue(out stream))
@@ -195,11 +279,11 @@ internal sealed partial class MuxSession
                 }
                 else
                 {
-                    return used;
+                    return;
                 }
             }
 
-            used += stream.WriteFrames(batch[used..], data);
+            stream.WriteFrames(data);
         }
     }
 }

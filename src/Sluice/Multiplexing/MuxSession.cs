@@ -21,6 +21,16 @@ internal sealed partial class MuxSession : IAsyncDisposable
     /// <summary>The window every stream starts with on both sides (yamux spec, "Flow Control").</summary>
     internal const int BaselineWindow = 256 * 1024;
 
+    /// <summary>
+    /// Writes up to this size are framed into the open batch by the writing thread, and readers
+    /// of a data frame this small (with no more than this to read) are woken on the read loop's
+    /// thread (see
+    /// <see cref="MuxStream.InlineWakeups"/>): for request/response messages that saves a thread
+    /// hop each way. Bulk data keeps the hand-off, so reading, sending and encrypting overlap on
+    /// two cores (measured: waking every reader inline cost single-stream TLS bulk ~10-30 %).
+    /// </summary>
+    internal const int SmallMessage = 4 * 1024;
+
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
     private readonly Stream _transport;

@@ -21,6 +21,17 @@ internal sealed partial class MuxStream
     private bool _readerWaiting;
 
     /// <summary>
+    /// Set before first use by an application whose reader never blocks between its reads (a
+    /// pump from the stream to a socket): when a transport read brings it a small message, the
+    /// session's read loop then runs it on its own thread once that read is handled, instead of
+    /// handing it to the thread pool.
+    /// </summary>
+    internal bool InlineWakeups { get; set; }
+
+    /// <summary>Owned by the session's read loop: the stream waits in its list of inline wake-ups.</summary>
+    internal bool InReaderWakes { get; set; }
+
+    /// <summary>
     /// Reads received bytes; 0 once the peer half-closed and everything was read. A zero-length
     /// buffer waits until data is available without taking any (for pumps that hold no buffer
     /// while idle).
@@ -97,6 +108,13 @@ internal sealed partial class MuxStream
         }
     }
 
+    internal void SignalReader() => _readSignal.Set();
+
+    /// <summary>Read loop: bytes waiting for the reader (read without the lock: it only picks the wake-up path).</summary>
+    internal long BufferedForReader => _received.Length;
+
+    internal void SignalReaderInline() => _readSignal.SetInline();
+
     /// <summary>Read loop: a data frame of <paramref name="length"/> bytes begins; false to discard its payload.</summary>
     internal bool OnDataHeader(uint length)
     {
@@ -162,7 +180,7 @@ internal sealed partial class MuxStream
             _session.AddBuffered(payload.Length);
         }
 
-        _readSignal.Set();
+        _session.WakeReader(this);
     }
 
     /// <summary>Read loop: the frame (and its payload) is complete; FIN and RST take effect now.</summary>
@@ -182,6 +200,8 @@ internal sealed partial class MuxStream
                 ReleaseIfDone();
             }
 
+            // Never inline: the reader's end runs the connection's teardown and access log,
+            // which may wait on a full log queue and must not hold up the read loop.
             _readSignal.Set();
         }
     }

@@ -21,6 +21,7 @@ internal sealed partial class MuxStream
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        bool direct;
         lock (_sync)
         {
             ThrowIfCannotWrite();
@@ -30,12 +31,28 @@ internal sealed partial class MuxStream
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            _writing = true;
-            _pending = buffer;
-            if (_sendWindow > 0)
+            if (!TryAppendDirect(buffer.Span))
             {
-                _session.ScheduleData(this);
+                _writing = true;
+                _pending = buffer;
+                if (_sendWindow > 0)
+                {
+                    _session.ScheduleData(this);
+                }
+
+                direct = false;
             }
+            else
+            {
+                direct = true;
+            }
+        }
+
+        if (direct)
+        {
+            // Framed already: the write is done once the write loop knows there is a batch.
+            _session.WakeWriter();
+            return;
         }
 
         CancellationTokenRegistration registration = default;
@@ -185,46 +202,48 @@ internal sealed partial class MuxStream
     }
 
     /// <summary>
-    /// Write loop: puts this stream's pending control frame, and with <paramref name="includeData"/>
-    /// one quantum of data, into <paramref name="destination"/>; returns the bytes used.
+    /// Write loop: appends this stream's pending control frame, and with <paramref name="includeData"/>
+    /// one quantum of data, to the session's open batch; what does not fit waits for the next.
     /// </summary>
-    internal int WriteFrames(Span<byte> destination, bool includeData)
+    internal void WriteFrames(bool includeData)
     {
-        var used = 0;
         var wroteAll = false;
         lock (_sync)
         {
-            if (_pendingFlags != FrameFlags.None || _pendingWindowDelta != 0)
+            bool finWritten;
+            lock (_session.WriteLock)
             {
-                new FrameHeader(FrameType.WindowUpdate, _pendingFlags, Id, _pendingWindowDelta).Write(destination);
-                used = FrameHeader.Size;
-                if ((_pendingFlags & FrameFlags.Fin) != 0)
+                if (!AppendControl(out finWritten))
                 {
-                    _finSent = true;
-                    ReleaseIfDone();
+                    _session.QueueControl(this);
                 }
+                else if (includeData && _resetReason is null && !_pending.IsEmpty && _sendWindow > 0 && !_session.DataClosed)
+                {
+                    var room = _session.OpenBatchRoom().Length - FrameHeader.Size;
+                    if (room > 0)
+                    {
+                        var chunk = (int)Math.Min(Math.Min(_pending.Length, _sendWindow), Math.Min(_session.Options.MaxFramePayload, room));
+                        AppendData(_pending.Span[..chunk]);
+                        _pending = _pending[chunk..];
+                        _sendWindow -= chunk;
+                    }
 
-                _pendingFlags = FrameFlags.None;
-                _pendingWindowDelta = 0;
+                    if (_pending.IsEmpty)
+                    {
+                        wroteAll = true;
+                    }
+                    else if (_sendWindow > 0)
+                    {
+                        // The write loop is the caller: it finds the stream again in this or the next batch.
+                        _session.QueueData(this);
+                    }
+                }
             }
 
-            var room = destination.Length - used - FrameHeader.Size;
-            if (includeData && _resetReason is null && !_pending.IsEmpty && _sendWindow > 0 && room > 0)
+            if (finWritten)
             {
-                var chunk = (int)Math.Min(Math.Min(_pending.Length, _sendWindow), Math.Min(_session.Options.MaxFramePayload, room));
-                new FrameHeader(FrameType.Data, FrameFlags.None, Id, (uint)chunk).Write(destination[used..]);
-                _pending.Span[..chunk].CopyTo(destination[(used + FrameHeader.Size)..]);
-                used += FrameHeader.Size + chunk;
-                _pending = _pending[chunk..];
-                _sendWindow -= chunk;
-                if (_pending.IsEmpty)
-                {
-                    wroteAll = true;
-                }
-                else if (_sendWindow > 0)
-                {
-                    _session.ScheduleData(this);
-                }
+                _finSent = true;
+                ReleaseIfDone();
             }
         }
 
@@ -232,8 +251,67 @@ internal sealed partial class MuxStream
         {
             _writeSignal.Set();
         }
+    }
 
-        return used;
+    /// <summary>
+    /// Under _sync: frames a small write (up to <see cref="MuxSession.SmallMessage"/>, within the
+    /// send window) straight into the session's open batch, its stream's pending control frame
+    /// first; false when it does not fit (the write then waits for the write loop).
+    /// </summary>
+    private bool TryAppendDirect(ReadOnlySpan<byte> data)
+    {
+        if (data.Length > MuxSession.SmallMessage || data.Length > _sendWindow || _resetReason is not null)
+        {
+            return false;
+        }
+
+        var hasControl = _pendingFlags != FrameFlags.None || _pendingWindowDelta != 0;
+        lock (_session.WriteLock)
+        {
+            if (_session.DataClosed || _session.OpenBatchRoom().Length < (hasControl ? 2 : 1) * FrameHeader.Size + data.Length)
+            {
+                return false;
+            }
+
+            // A FIN is never pending here: writes end before it is queued.
+            AppendControl(out _);
+            AppendData(data);
+        }
+
+        _sendWindow -= data.Length;
+        return true;
+    }
+
+    /// <summary>Under _sync and the write lock: the pending control frame, if any, into the open batch; false when it does not fit.</summary>
+    private bool AppendControl(out bool finWritten)
+    {
+        finWritten = false;
+        if (_pendingFlags == FrameFlags.None && _pendingWindowDelta == 0)
+        {
+            return true;
+        }
+
+        var room = _session.OpenBatchRoom();
+        if (room.Length < FrameHeader.Size)
+        {
+            return false;
+        }
+
+        new FrameHeader(FrameType.WindowUpdate, _pendingFlags, Id, _pendingWindowDelta).Write(room);
+        _session.CommitToOpenBatch(FrameHeader.Size);
+        finWritten = (_pendingFlags & FrameFlags.Fin) != 0;
+        _pendingFlags = FrameFlags.None;
+        _pendingWindowDelta = 0;
+        return true;
+    }
+
+    /// <summary>Under _sync and the write lock, with room checked: one data frame into the open batch.</summary>
+    private void AppendData(ReadOnlySpan<byte> data)
+    {
+        var room = _session.OpenBatchRoom();
+        new FrameHeader(FrameType.Data, FrameFlags.None, Id, (uint)data.Length).Write(room);
+        data.CopyTo(room[FrameHeader.Size..]);
+        _session.CommitToOpenBatch(FrameHeader.Size + data.Length);
     }
 
     private int ExtraOpeningWindow() =>

@@ -10,12 +10,12 @@ namespace Sluice.Transport;
 /// </summary>
 internal sealed class ServerCertificateValidator
 {
-    private readonly string? _pinnedHex;
+    private readonly byte[]? _pinned;
     private readonly X509Certificate2Collection? _roots;
 
     private ServerCertificateValidator(string? pinnedHex, X509Certificate2Collection? roots)
     {
-        _pinnedHex = pinnedHex;
+        _pinned = pinnedHex is null ? null : Convert.FromHexString(pinnedHex);
         _roots = roots;
     }
 
@@ -43,13 +43,11 @@ internal sealed class ServerCertificateValidator
             return false;
         }
 
-        if (_pinnedHex is not null)
+        if (_pinned is not null)
         {
-            var actual = Convert.ToHexString(ServerCertificate.Sha256(certificate));
-            var match = CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.ASCII.GetBytes(actual),
-                System.Text.Encoding.ASCII.GetBytes(_pinnedHex));
-            LastFailure = match ? null : $"server certificate fingerprint {Configuration.Fingerprint.Format(Convert.FromHexString(actual))} does not match the pinned one";
+            var actual = ServerCertificate.Sha256(certificate);
+            var match = CryptographicOperations.FixedTimeEquals(actual, _pinned);
+            LastFailure = match ? null : $"server certificate fingerprint {Configuration.Fingerprint.Format(actual)} does not match the pinned one";
             return match;
         }
 

@@ -13,21 +13,18 @@ namespace Sluice.Tunnels;
 /// </summary>
 internal sealed class AgentSession
 {
-    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DialTimeout = TimeSpan.FromSeconds(10);
 
     private readonly TunnelServer _server;
     private readonly CancellationTokenSource _ended = new();
     private string? _closeReason;
 
-    public AgentSession(TunnelServer server, string agent, MuxSession mux, ControlChannel control, string remote, ushort version)
+    public AgentSession(TunnelServer server, string agent, MuxSession mux, ControlChannel control)
     {
         _server = server;
         Agent = agent;
         Mux = mux;
         Control = control;
-        Remote = remote;
-        Version = version;
     }
 
     public string Agent { get; }
@@ -35,10 +32,6 @@ internal sealed class AgentSession
     public MuxSession Mux { get; }
 
     public ControlChannel Control { get; }
-
-    public string Remote { get; }
-
-    public ushort Version { get; }
 
     public string CloseReason => _closeReason ?? Mux.CloseReason ?? "closed";
 
@@ -154,7 +147,7 @@ internal sealed class AgentSession
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_ended.Token);
-            timeout.CancelAfter(HeaderTimeout);
+            timeout.CancelAfter(StreamPreamble.HeaderTimeout);
             header = await StreamPreamble.ReadHeaderAsync(stream, timeout.Token);
             if (header.Kind != StreamKind.Forward)
             {

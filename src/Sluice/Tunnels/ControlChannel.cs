@@ -6,9 +6,10 @@ namespace Sluice.Tunnels;
 /// <summary>
 /// Control messages over the control stream: reads take exactly one message (header, then at most
 /// <see cref="ControlCodec.MaxPayload"/> bytes, so a liar cannot make us buffer more), writes are
-/// serialized so heartbeats and answers never interleave.
+/// serialized so heartbeats and answers never interleave. It lives as long as its multiplexed
+/// session, whose end closes the stream; so it owns nothing to dispose of.
 /// </summary>
-internal sealed class ControlChannel : IAsyncDisposable
+internal sealed class ControlChannel
 {
     private readonly Stream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -81,11 +82,5 @@ internal sealed class ControlChannel : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stream.DisposeAsync();
-        _writeLock.Dispose();
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Sluice.Configuration;
 using Sluice.Protocols.Tunnels;
+using Sluice.Transport;
 
 namespace Sluice.Tunnels;
 
@@ -46,14 +47,13 @@ internal static class ForwardPolicy
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(dnsTimeout);
-            try
-            {
-                addresses = await Dns.GetHostAddressesAsync(host, timeout.Token);
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            var (resolved, _) = await UpstreamDialer.ResolveAsync(new HostPort(host, port), timeout.Token, cancellationToken);
+            if (resolved is null)
             {
                 return new ForwardDecision(null, ForwardStatus.DnsFailure, $"cannot resolve {host}");
             }
+
+            addresses = resolved;
         }
 
         foreach (var address in addresses)

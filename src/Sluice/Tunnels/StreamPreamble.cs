@@ -6,6 +6,9 @@ namespace Sluice.Tunnels;
 /// <summary>Reads the length-prefixed preambles of a data stream exactly, never a byte of the data behind them.</summary>
 internal static class StreamPreamble
 {
+    /// <summary>How long the receiving side of a new data stream waits for its header (server and agent alike).</summary>
+    public static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
+
     public static async ValueTask<StreamHeader> ReadHeaderAsync(Stream stream, CancellationToken cancellationToken)
     {
         var bytes = await ReadPrefixedAsync(stream, cancellationToken);

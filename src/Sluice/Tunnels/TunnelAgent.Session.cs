@@ -8,8 +8,6 @@ namespace Sluice.Tunnels;
 
 internal sealed partial class TunnelAgent
 {
-    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>One connection to the server, from connect to its end; returns why it ended.</summary>
     private async Task<string> RunSessionAsync()
     {
@@ -176,7 +174,7 @@ internal sealed partial class TunnelAgent
             StreamHeader header;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                timeout.CancelAfter(HeaderTimeout);
+                timeout.CancelAfter(StreamPreamble.HeaderTimeout);
                 header = await StreamPreamble.ReadHeaderAsync(stream, timeout.Token);
             }
 

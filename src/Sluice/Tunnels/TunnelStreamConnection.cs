@@ -13,6 +13,10 @@ internal sealed class TunnelStreamConnection : SocketStreamForwarder
         : base(socket, stream, socketIsClient, idleTimeout, counter)
     {
         _stream = stream;
+
+        // The stream-to-socket pump only awaits the socket's non-blocking send between reads, so
+        // the session's read loop may run it on its own thread (no thread-pool hop per message).
+        stream.InlineWakeups = true;
     }
 
     protected override bool StreamSupportsZeroByteReads => true;
