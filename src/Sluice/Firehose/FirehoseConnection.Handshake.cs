@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Sluice.Protocols.Firehose;
 
@@ -112,30 +112,34 @@ internal sealed partial class FirehoseConnection
     {
         while (true)
         {
-            var result = await _input.ReadAsync(token);
-            var buffer = result.Buffer;
-            var read = Framing.TryReadFrame(ref buffer, MaxHandshakeFrame, out var payload);
+            var read = Framing.TryReadFrame(Received, MaxHandshakeFrame, out var length);
             if (read == FrameReadResult.TooLarge)
             {
-                _input.AdvanceTo(buffer.Start);
                 throw new HandshakeException(CloseReasons.Malformed, "handshake frame longer than 512 bytes");
             }
 
             if (read == FrameReadResult.Frame)
             {
-                var ok = HandshakePacket.TryParse(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), out var packet, out var error);
-                _input.AdvanceTo(buffer.Start);
+                var ok = HandshakePacket.TryParse(Received.Slice(Framing.HeaderSize, length), out var packet, out var error);
+                Consume(Framing.HeaderSize + length);
                 return ok ? packet : throw new HandshakeException(CloseReasons.Malformed, error!);
             }
 
-            _input.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
+            if (_receive is null)
             {
-                throw buffer.IsEmpty ? new HandshakeException(CloseReasons.Eof, "closed during handshake") : new HandshakeException(CloseReasons.Truncated, "truncated handshake frame");
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, token);
             }
+
+            var received = await _socket.ReceiveAsync(ReceiveSpace(Framing.HeaderSize + Math.Max(0, length)), SocketFlags.None, token);
+            if (received == 0)
+            {
+                throw Received.IsEmpty ? new HandshakeException(CloseReasons.Eof, "closed during handshake") : new HandshakeException(CloseReasons.Truncated, "truncated handshake frame");
+            }
+
+            _end += received;
         }
     }
 
     private async ValueTask SendPacketAsync(HandshakePacket packet, CancellationToken token) =>
-        await _socket.SendAsync(packet.ToFrame(), System.Net.Sockets.SocketFlags.None, token);
+        await _socket.SendAsync(packet.ToFrame(), SocketFlags.None, token);
 }
