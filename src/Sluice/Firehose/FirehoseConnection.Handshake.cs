@@ -6,9 +6,6 @@ namespace Sluice.Firehose;
 
 internal sealed partial class FirehoseConnection
 {
-    /// <summary>Handshake frames are tiny; a longer one is malformed, not worth buffering.</summary>
-    private const int MaxHandshakeFrame = 512;
-
     /// <summary>
     /// docs/protocols/firehose.md, "Handshake": ProtocolVersion(2) → PubKey(gateway) → then
     /// PubKey(client) → ClientId(new id), or ClientId(old id) → Challenge → ChallengeResponse →
@@ -112,17 +109,16 @@ internal sealed partial class FirehoseConnection
     {
         while (true)
         {
-            var read = Framing.TryReadFrame(Received, MaxHandshakeFrame, out var length);
+            var read = HandshakePacket.TryReadFrame(Received, out var packet, out var consumed, out var error);
             if (read == FrameReadResult.TooLarge)
             {
-                throw new HandshakeException(CloseReasons.Malformed, "handshake frame longer than 512 bytes");
+                throw new HandshakeException(CloseReasons.Malformed, $"handshake frame longer than {HandshakePacket.MaxFrameLength} bytes");
             }
 
             if (read == FrameReadResult.Frame)
             {
-                var ok = HandshakePacket.TryParse(Received.Slice(Framing.HeaderSize, length), out var packet, out var error);
-                Consume(Framing.HeaderSize + length);
-                return ok ? packet : throw new HandshakeException(CloseReasons.Malformed, error!);
+                Consume(consumed);
+                return error is null ? packet : throw new HandshakeException(CloseReasons.Malformed, error);
             }
 
             if (_receive is null)
@@ -130,7 +126,7 @@ internal sealed partial class FirehoseConnection
                 await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, token);
             }
 
-            var received = await _socket.ReceiveAsync(ReceiveSpace(Framing.HeaderSize + Math.Max(0, length)), SocketFlags.None, token);
+            var received = await _socket.ReceiveAsync(ReceiveSpace(Framing.HeaderSize + HandshakePacket.MaxFrameLength), SocketFlags.None, token);
             if (received == 0)
             {
                 throw Received.IsEmpty ? new HandshakeException(CloseReasons.Eof, "closed during handshake") : new HandshakeException(CloseReasons.Truncated, "truncated handshake frame");
