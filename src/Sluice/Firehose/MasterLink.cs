@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Sluice.Configuration;
 using Sluice.Protocols.Firehose;
@@ -140,7 +141,7 @@ internal sealed class MasterLink : IAsyncDisposable
             {
                 if (session.State == SessionState.Live)
                 {
-                    TaggedPacket.Write(buffer, session.Id, TaggedFlags.Connected, System.Text.Encoding.UTF8.GetBytes(session.Remote.ToString()));
+                    WriteConnected(buffer, session.Id, session.Remote);
                 }
             }
 
@@ -248,6 +249,24 @@ internal sealed class MasterLink : IAsyncDisposable
             return ex is OperationCanceledException ? "stopped" : ex.Message;
         }
     }
+
+    /// <summary>Queues a connected event (0x04) for the master.</summary>
+    public void PostConnected(ulong clientId, IPEndPoint remote)
+    {
+        var writer = Outbox.Enter();
+        try
+        {
+            WriteConnected(writer, clientId, remote);
+        }
+        finally
+        {
+            Outbox.Exit();
+        }
+    }
+
+    /// <summary>A connected event's data is the client's remote address as UTF-8 text (docs/protocols/firehose.md, section 6).</summary>
+    private static void WriteConnected(IBufferWriter<byte> writer, ulong clientId, IPEndPoint remote) =>
+        TaggedPacket.Write(writer, clientId, TaggedFlags.Connected, Encoding.UTF8.GetBytes(remote.ToString()));
 
     /// <summary>Writes one tagged packet for the master, never waiting (failures and events are rare and small).</summary>
     public void Post(ulong clientId, TaggedFlags flags, ReadOnlySpan<byte> data)
