@@ -81,7 +81,7 @@ PY
 }
 
 echo "load: $(uptime | sed 's/.*load average/load average/')"
-echo "| clients × size | window | gateway msg/s | direct msg/s | gateway / direct | gateway p50 / p99 µs | direct p50 / p99 µs | gateway server cores | direct server cores |"
+echo "| clients × size | window | gateway msg/s | direct msg/s | gateway / direct | gateway p50 / p99 µs | direct p50 / p99 µs | server cores gateway / direct | msg/s per server core gateway / direct |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for c in $CASES; do
   IFS=: read -r clients size window <<<"$c"
@@ -100,7 +100,7 @@ g = [list(map(float, l.split())) for l in open(sys.argv[1])]
 d = [list(map(float, l.split())) for l in open(sys.argv[2])]
 med = lambda rows, i: st.median(r[i] for r in rows)
 ratios = [a[0] / b[0] for a, b in zip(g, d)]
-print(f"| {int(sys.argv[3]):,} × {sys.argv[4]} B | {sys.argv[5]} | {med(g,0):,.0f} | {med(d,0):,.0f} | {med(g,0)/med(d,0):.2f} (rounds {min(ratios):.2f}–{max(ratios):.2f}) | {med(g,1):,.0f} / {med(g,2):,.0f} | {med(d,1):,.0f} / {med(d,2):,.0f} | {med(g,3):.2f} | {med(d,3):.2f} |")
+print(f"| {int(sys.argv[3]):,} × {sys.argv[4]} B | {sys.argv[5]} | {med(g,0):,.0f} | {med(d,0):,.0f} | {med(g,0)/med(d,0):.2f} (rounds {min(ratios):.2f}–{max(ratios):.2f}) | {med(g,1):,.0f} / {med(g,2):,.0f} | {med(d,1):,.0f} / {med(d,2):,.0f} | {med(g,3):.2f} / {med(d,3):.2f} | {st.median(r[0]/r[3] for r in g):,.0f} / {st.median(r[0]/r[3] for r in d):,.0f} |")
 PY
 done
 echo "load after: $(uptime | sed 's/.*load average/load average/')"
