@@ -42,6 +42,7 @@ internal sealed partial class FirehoseConnection
         }
 
         _socket.Dispose();
+        _service.Master.Outbox.ReleaseSpaceWaiters();
     }
 
     public async Task RunAsync()
@@ -122,8 +123,9 @@ internal sealed partial class FirehoseConnection
 
                 if (full)
                 {
-                    // The master is slow or away: stop reading this client until the batch goes.
-                    await outbox.WaitForSpaceAsync().WaitAsync(_closed.Token);
+                    // The master is slow or away: stop reading this client until the batch goes
+                    // (or Abort releases the wait; the next receive then fails on the closed socket).
+                    await outbox.WaitForSpaceAsync();
                 }
             }
         }
