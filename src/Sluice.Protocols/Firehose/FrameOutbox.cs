@@ -86,9 +86,9 @@ internal sealed class FrameOutbox : IValueTaskSource<bool>
 
     /// <summary>
     /// Ends the current space wait early, for every writer waiting on it: one of them is closing
-    /// and must see that. The others re-check on their next append and wait again if the batch
-    /// is still full, so memory stays bounded; in exchange a writer needs no cancellable wait
-    /// (<c>Task.WaitAsync</c> allocated on every wait under steady backpressure).
+    /// and must see that. The others call <see cref="WaitForSpaceAsync"/> again and wait on while
+    /// the batch is still full, so memory stays bounded; in exchange a writer needs no cancellable
+    /// wait (<c>Task.WaitAsync</c> allocated on every wait under steady backpressure).
     /// </summary>
     public void ReleaseSpaceWaiters()
     {

@@ -123,9 +123,14 @@ internal sealed partial class FirehoseConnection
 
                 if (full)
                 {
-                    // The master is slow or away: stop reading this client until the batch goes
-                    // (or Abort releases the wait; the next receive then fails on the closed socket).
-                    await outbox.WaitForSpaceAsync();
+                    // The master is slow or away: stop reading this client until the batch goes.
+                    // Another connection's Abort also ends the wait: then wait again unless it
+                    // was this one (its next receive fails on the closed socket).
+                    Task space;
+                    while (!(space = outbox.WaitForSpaceAsync()).IsCompleted && !_closed.IsCancellationRequested)
+                    {
+                        await space;
+                    }
                 }
             }
         }
