@@ -91,24 +91,32 @@ internal sealed partial class FirehoseConnection
         var maxMessage = _service.MaxMessage;
         var id = session.Id;
         var frameSize = 0;
+
+        // Bytes that came in with the last handshake packet are routed before the first receive.
+        var buffered = !Received.IsEmpty;
         try
         {
             while (true)
             {
-                // No token: Abort disposes the socket, which ends a pending receive, and a
-                // receive that registers no cancellation costs less on this hot path.
-                if (_receive is null)
+                if (!buffered)
                 {
-                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                    // No token: Abort disposes the socket, which ends a pending receive, and a
+                    // receive that registers no cancellation costs less on this hot path.
+                    if (_receive is null)
+                    {
+                        await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                    }
+
+                    var read = await _socket.ReceiveAsync(ReceiveSpace(frameSize), SocketFlags.None);
+                    if (read == 0)
+                    {
+                        return Received.IsEmpty ? CloseReasons.Eof : CloseReasons.Truncated;
+                    }
+
+                    _end += read;
                 }
 
-                var read = await _socket.ReceiveAsync(ReceiveSpace(frameSize), SocketFlags.None);
-                if (read == 0)
-                {
-                    return Received.IsEmpty ? CloseReasons.Eof : CloseReasons.Truncated;
-                }
-
-                _end += read;
+                buffered = false;
                 var (result, pending, frames, bytes) = ToOutbox(outbox, id, maxMessage, out var full);
                 frameSize = result == FrameReadResult.Incomplete ? Framing.HeaderSize + Math.Max(0, pending) : 0;
                 if (frames > 0)
