@@ -224,6 +224,10 @@ public sealed partial class FirehoseClient : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
         }
+        catch (InvalidOperationException) when (_disposed.IsCancellationRequested)
+        {
+            // DisposeAsync completed the reader before this loop's first (or next) read.
+        }
 
         if (_disposed.IsCancellationRequested)
         {

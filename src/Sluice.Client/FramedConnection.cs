@@ -43,12 +43,12 @@ internal sealed class FramedConnection : IDisposable
         {
             var result = await Input.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
-            var read = Framing.TryReadFrame(ref buffer, 512, out var payload);
+            var head = buffer.Slice(0, Math.Min(buffer.Length, Framing.HeaderSize + HandshakePacket.MaxFrameLength));
+            var read = HandshakePacket.TryReadFrame(head.IsSingleSegment ? head.FirstSpan : head.ToArray(), out var packet, out var consumed, out var error);
             if (read == FrameReadResult.Frame)
             {
-                var ok = HandshakePacket.TryParse(payload.ToArray(), out var packet, out var error);
-                Input.AdvanceTo(buffer.Start);
-                return ok ? packet : throw new FirehoseException($"bad handshake packet from the gateway: {error}");
+                Input.AdvanceTo(buffer.GetPosition(consumed));
+                return error is null ? packet : throw new FirehoseException($"bad handshake packet from the gateway: {error}");
             }
 
             Input.AdvanceTo(buffer.Start, buffer.End);

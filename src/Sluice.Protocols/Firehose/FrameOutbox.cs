@@ -85,6 +85,24 @@ internal sealed class FrameOutbox : IValueTaskSource<bool>
     }
 
     /// <summary>
+    /// Ends the current space wait early, for every writer waiting on it: one of them is closing
+    /// and must see that. The others call <see cref="WaitForSpaceAsync"/> again and wait on while
+    /// the batch is still full, so memory stays bounded; in exchange a writer needs no cancellable
+    /// wait (<c>Task.WaitAsync</c> allocated on every wait under steady backpressure).
+    /// </summary>
+    public void ReleaseSpaceWaiters()
+    {
+        TaskCompletionSource? space;
+        lock (_lock)
+        {
+            space = _spaceWaiter;
+            _spaceWaiter = null;
+        }
+
+        space?.TrySetResult();
+    }
+
+    /// <summary>
     /// The sender's side (one sender at a time): waits for frames and returns all of them; the
     /// memory stays valid until the next call. Empty when the outbox is completed or
     /// <see cref="WakeSender"/> was called (the sender's link is going away).

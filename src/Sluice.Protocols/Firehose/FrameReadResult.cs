@@ -1,6 +1,6 @@
 namespace Sluice.Protocols.Firehose;
 
-/// <summary>What <see cref="Framing.TryReadFrame"/> found at the start of the buffer.</summary>
+/// <summary>What <c>Framing.TryReadFrame</c> found at the start of the buffer.</summary>
 public enum FrameReadResult
 {
     /// <summary>Not a whole frame yet: read more.</summary>

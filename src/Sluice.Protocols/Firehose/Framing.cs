@@ -41,6 +41,30 @@ public static class Framing
         return FrameReadResult.Frame;
     }
 
+    /// <summary>
+    /// The span form of <see cref="TryReadFrame(ref ReadOnlySequence{byte}, int, out ReadOnlySequence{byte})"/>
+    /// for a contiguous receive buffer: on <see cref="FrameReadResult.Frame"/> the frame is
+    /// <c>buffer[..(HeaderSize + payloadLength)]</c>; on <see cref="FrameReadResult.Incomplete"/>
+    /// <paramref name="payloadLength"/> is the announced length once the prefix is in (else -1).
+    /// </summary>
+    public static FrameReadResult TryReadFrame(ReadOnlySpan<byte> buffer, int maxPayload, out int payloadLength)
+    {
+        payloadLength = -1;
+        if (buffer.Length < HeaderSize)
+        {
+            return FrameReadResult.Incomplete;
+        }
+
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(buffer);
+        if (length > (uint)maxPayload)
+        {
+            return FrameReadResult.TooLarge;
+        }
+
+        payloadLength = (int)length;
+        return buffer.Length - HeaderSize < payloadLength ? FrameReadResult.Incomplete : FrameReadResult.Frame;
+    }
+
     /// <summary>The length prefix at the start of <paramref name="buffer"/> (at least 4 bytes).</summary>
     public static uint ReadLength(in ReadOnlySequence<byte> buffer)
     {

@@ -17,6 +17,9 @@ public readonly struct HandshakePacket
     /// <summary>Handshake payloads are tiny (the largest, a sealed challenge, is 72 bytes); anything above this is refused.</summary>
     public const int MaxBytesLength = 256;
 
+    /// <summary>Largest handshake frame payload either side reads; a longer one is malformed, not worth buffering.</summary>
+    public const int MaxFrameLength = 512;
+
     private HandshakePacket(HandshakePacketKind kind, ulong number, ReadOnlyMemory<byte> bytes)
     {
         Kind = kind;
@@ -82,6 +85,28 @@ public readonly struct HandshakePacket
                 Bytes.Span.CopyTo(rest[used..]);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Reads one handshake frame from the start of <paramref name="buffer"/>, for the gateway and
+    /// the SDK alike. <see cref="FrameReadResult.Frame"/>: <paramref name="consumed"/> bytes
+    /// (prefix included) held it, and <paramref name="error"/> is null when its payload parsed
+    /// into <paramref name="packet"/>. A length above <see cref="MaxFrameLength"/> is
+    /// <see cref="FrameReadResult.TooLarge"/> before its bytes arrive.
+    /// </summary>
+    public static FrameReadResult TryReadFrame(ReadOnlySpan<byte> buffer, out HandshakePacket packet, out int consumed, out string? error)
+    {
+        packet = default;
+        error = null;
+        consumed = 0;
+        var read = Framing.TryReadFrame(buffer, MaxFrameLength, out var length);
+        if (read == FrameReadResult.Frame)
+        {
+            consumed = Framing.HeaderSize + length;
+            TryParse(buffer.Slice(Framing.HeaderSize, length), out packet, out error);
+        }
+
+        return read;
     }
 
     /// <summary>

@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Sluice.Protocols.Firehose;
 
@@ -6,9 +6,6 @@ namespace Sluice.Firehose;
 
 internal sealed partial class FirehoseConnection
 {
-    /// <summary>Handshake frames are tiny; a longer one is malformed, not worth buffering.</summary>
-    private const int MaxHandshakeFrame = 512;
-
     /// <summary>
     /// docs/protocols/firehose.md, "Handshake": ProtocolVersion(2) → PubKey(gateway) → then
     /// PubKey(client) → ClientId(new id), or ClientId(old id) → Challenge → ChallengeResponse →
@@ -112,30 +109,33 @@ internal sealed partial class FirehoseConnection
     {
         while (true)
         {
-            var result = await _input.ReadAsync(token);
-            var buffer = result.Buffer;
-            var read = Framing.TryReadFrame(ref buffer, MaxHandshakeFrame, out var payload);
+            var read = HandshakePacket.TryReadFrame(Received, out var packet, out var consumed, out var error);
             if (read == FrameReadResult.TooLarge)
             {
-                _input.AdvanceTo(buffer.Start);
-                throw new HandshakeException(CloseReasons.Malformed, "handshake frame longer than 512 bytes");
+                throw new HandshakeException(CloseReasons.Malformed, $"handshake frame longer than {HandshakePacket.MaxFrameLength} bytes");
             }
 
             if (read == FrameReadResult.Frame)
             {
-                var ok = HandshakePacket.TryParse(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), out var packet, out var error);
-                _input.AdvanceTo(buffer.Start);
-                return ok ? packet : throw new HandshakeException(CloseReasons.Malformed, error!);
+                Consume(consumed);
+                return error is null ? packet : throw new HandshakeException(CloseReasons.Malformed, error);
             }
 
-            _input.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
+            if (_receive is null)
             {
-                throw buffer.IsEmpty ? new HandshakeException(CloseReasons.Eof, "closed during handshake") : new HandshakeException(CloseReasons.Truncated, "truncated handshake frame");
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, token);
             }
+
+            var received = await _socket.ReceiveAsync(ReceiveSpace(Framing.HeaderSize + HandshakePacket.MaxFrameLength), SocketFlags.None, token);
+            if (received == 0)
+            {
+                throw Received.IsEmpty ? new HandshakeException(CloseReasons.Eof, "closed during handshake") : new HandshakeException(CloseReasons.Truncated, "truncated handshake frame");
+            }
+
+            _end += received;
         }
     }
 
     private async ValueTask SendPacketAsync(HandshakePacket packet, CancellationToken token) =>
-        await _socket.SendAsync(packet.ToFrame(), System.Net.Sockets.SocketFlags.None, token);
+        await _socket.SendAsync(packet.ToFrame(), SocketFlags.None, token);
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Sluice.Protocols.Firehose;
@@ -14,11 +13,8 @@ namespace Sluice.Firehose;
 /// </summary>
 internal sealed partial class FirehoseConnection
 {
-    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true);
-
     private readonly Socket _socket;
     private readonly FirehoseService _service;
-    private readonly PipeReader _input;
     private readonly CancellationTokenSource _closed = new();
     private FirehoseSession? _session;
     private Task _writer = Task.CompletedTask;
@@ -29,7 +25,6 @@ internal sealed partial class FirehoseConnection
         _socket = socket;
         _service = service;
         Remote = (IPEndPoint)socket.RemoteEndPoint!;
-        _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), ReaderOptions);
     }
 
     public IPEndPoint Remote { get; }
@@ -47,6 +42,7 @@ internal sealed partial class FirehoseConnection
         }
 
         _socket.Dispose();
+        _service.Master.Outbox.ReleaseSpaceWaiters();
     }
 
     public async Task RunAsync()
@@ -94,51 +90,55 @@ internal sealed partial class FirehoseConnection
         var outbox = _service.Master.Outbox;
         var maxMessage = _service.MaxMessage;
         var id = session.Id;
+        var frameSize = 0;
+
+        // Bytes that came in with the last handshake packet are routed before the first receive.
+        var buffered = !Received.IsEmpty;
         try
         {
             while (true)
             {
-                var result = await _input.ReadAsync(_closed.Token);
-                var buffer = result.Buffer;
-                var frames = 0;
-                long bytes = 0;
-                FrameReadResult read;
-                var writer = outbox.Enter();
-                bool full;
-                try
+                if (!buffered)
                 {
-                    while ((read = Framing.TryReadFrame(ref buffer, maxMessage, out var payload)) == FrameReadResult.Frame)
+                    // No token: Abort disposes the socket, which ends a pending receive, and a
+                    // receive that registers no cancellation costs less on this hot path.
+                    if (_receive is null)
                     {
-                        TaggedPacket.Write(writer, id, TaggedFlags.Data, payload);
-                        frames++;
-                        bytes += payload.Length;
+                        await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
                     }
-                }
-                finally
-                {
-                    full = outbox.Exit();
+
+                    var read = await _socket.ReceiveAsync(ReceiveSpace(frameSize), SocketFlags.None);
+                    if (read == 0)
+                    {
+                        return Received.IsEmpty ? CloseReasons.Eof : CloseReasons.Truncated;
+                    }
+
+                    _end += read;
                 }
 
+                buffered = false;
+                var (result, pending, frames, bytes) = ToOutbox(outbox, id, maxMessage, out var full);
+                frameSize = result == FrameReadResult.Incomplete ? Framing.HeaderSize + Math.Max(0, pending) : 0;
                 if (frames > 0)
                 {
                     _service.Counters.AddIn(frames, bytes);
                 }
 
-                _input.AdvanceTo(buffer.Start, buffer.End);
-                if (read == FrameReadResult.TooLarge)
+                if (result == FrameReadResult.TooLarge)
                 {
                     return CloseReasons.TooLarge;
-                }
-
-                if (result.IsCompleted)
-                {
-                    return buffer.IsEmpty ? CloseReasons.Eof : CloseReasons.Truncated;
                 }
 
                 if (full)
                 {
                     // The master is slow or away: stop reading this client until the batch goes.
-                    await outbox.WaitForSpaceAsync().WaitAsync(_closed.Token);
+                    // Another connection's Abort also ends the wait: then wait again unless it
+                    // was this one (its next receive fails on the closed socket).
+                    Task space;
+                    while (!(space = outbox.WaitForSpaceAsync()).IsCompleted && !_closed.IsCancellationRequested)
+                    {
+                        await space;
+                    }
                 }
             }
         }
@@ -150,6 +150,44 @@ internal sealed partial class FirehoseConnection
         {
             return _closeReason ?? CloseReasons.Eof;
         }
+    }
+
+    /// <summary>
+    /// Moves every complete frame received into the outbox as a tagged packet, under one lock.
+    /// Returns why it stopped and, when a frame is incomplete, its announced payload length in
+    /// place of the consumed count (-1 while the prefix itself is incomplete).
+    /// </summary>
+    private (FrameReadResult Result, int PendingLength, int Frames, long Bytes) ToOutbox(FrameOutbox outbox, ulong id, int maxMessage, out bool full)
+    {
+        var data = Received;
+        var offset = 0;
+        var frames = 0;
+        long bytes = 0;
+        full = false;
+        var result = Framing.TryReadFrame(data, maxMessage, out var length);
+        if (result == FrameReadResult.Frame)
+        {
+            var writer = outbox.Enter();
+            try
+            {
+                do
+                {
+                    TaggedPacket.Write(writer, id, TaggedFlags.Data, data.Slice(offset + Framing.HeaderSize, length));
+                    offset += Framing.HeaderSize + length;
+                    frames++;
+                    bytes += length;
+                    result = Framing.TryReadFrame(data[offset..], maxMessage, out length);
+                }
+                while (result == FrameReadResult.Frame);
+            }
+            finally
+            {
+                full = outbox.Exit();
+            }
+        }
+
+        Consume(offset);
+        return (result, length, frames, bytes);
     }
 
     /// <summary>
@@ -243,7 +281,7 @@ internal sealed partial class FirehoseConnection
             _service.ConnectionClosed(this, session, reason);
         }
 
-        await _input.CompleteAsync();
+        ReleaseReceiveBuffer();
         _closed.Dispose();
         _service.Released(this);
     }

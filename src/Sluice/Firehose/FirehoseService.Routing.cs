@@ -7,12 +7,12 @@ namespace Sluice.Firehose;
 internal sealed partial class FirehoseService
 {
     /// <summary>Routes one packet from the master (called on the master link's receive loop, in order).</summary>
-    public void FromMaster(ulong id, TaggedFlags flags, in ReadOnlySequence<byte> data)
+    public void FromMaster(ulong id, TaggedFlags flags, ReadOnlyMemory<byte> data)
     {
         switch (flags)
         {
             case TaggedFlags.Data:
-                Deliver(id, data);
+                Deliver(id, data.Span);
                 break;
             case TaggedFlags.Kick:
                 if (Sessions.TryGet(id, out var session))
@@ -24,7 +24,7 @@ internal sealed partial class FirehoseService
 
                 break;
             case TaggedFlags.Broadcast when MasterEvents:
-                Broadcast(data);
+                Broadcast(new ReadOnlySequence<byte>(data));
                 break;
             default:
                 FirehoseLog.MasterUnknownFlag(_logger, Name, (byte)flags, id);
@@ -32,7 +32,7 @@ internal sealed partial class FirehoseService
         }
     }
 
-    private void Deliver(ulong id, in ReadOnlySequence<byte> message)
+    private void Deliver(ulong id, ReadOnlySpan<byte> message)
     {
         if (!Sessions.TryGet(id, out var session))
         {
@@ -84,13 +84,15 @@ internal sealed partial class FirehoseService
             return;
         }
 
+        // One segment: the sequence wraps the master link's receive buffer.
+        var bytes = message.FirstSpan;
         if (count == 0)
         {
             foreach (var session in Sessions.All)
             {
                 if (session.State == SessionState.Live)
                 {
-                    Deliver(session.Id, message);
+                    Deliver(session.Id, bytes);
                 }
             }
 
@@ -100,7 +102,7 @@ internal sealed partial class FirehoseService
         var reader = new SequenceReader<byte>(ids);
         while (reader.TryReadLittleEndian(out long id))
         {
-            Deliver((ulong)id, message);
+            Deliver((ulong)id, bytes);
         }
     }
 }

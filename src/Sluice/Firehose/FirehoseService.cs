@@ -125,7 +125,7 @@ internal sealed partial class FirehoseService : IConnectionHandler, IAsyncDispos
 
         if (MasterEvents)
         {
-            Master.Post(session.Id, TaggedFlags.Connected, Encoding.UTF8.GetBytes(connection.Remote.ToString()));
+            Master.PostConnected(session.Id, connection.Remote);
         }
 
         if (_stopped)

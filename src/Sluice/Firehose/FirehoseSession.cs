@@ -75,7 +75,7 @@ internal sealed class FirehoseSession
     }
 
     /// <summary>Queues one message (framed) for the client.</summary>
-    public EnqueueResult Enqueue(in ReadOnlySequence<byte> message, int clientQueue, int missedMessages)
+    public EnqueueResult Enqueue(ReadOnlySpan<byte> message, int clientQueue, int missedMessages)
     {
         lock (_lock)
         {

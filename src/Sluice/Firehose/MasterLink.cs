@@ -1,7 +1,8 @@
 using System.Buffers;
-using System.IO.Pipelines;
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Sluice.Configuration;
 using Sluice.Protocols.Firehose;
@@ -20,6 +21,9 @@ internal sealed class MasterLink : IAsyncDisposable
 {
     /// <summary>Batch size at which client readers wait: bounds memory, still hundreds of messages per send.</summary>
     public const int OutboxHighWater = 2 << 20;
+
+    /// <summary>The master receive buffer: one per link, many reads' worth of small packets.</summary>
+    private const int ReceiveBufferSize = 256 * 1024;
 
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
@@ -137,7 +141,7 @@ internal sealed class MasterLink : IAsyncDisposable
             {
                 if (session.State == SessionState.Live)
                 {
-                    TaggedPacket.Write(buffer, session.Id, TaggedFlags.Connected, System.Text.Encoding.UTF8.GetBytes(session.Remote.ToString()));
+                    WriteConnected(buffer, session.Id, session.Remote);
                 }
             }
 
@@ -173,52 +177,96 @@ internal sealed class MasterLink : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Routes the master's packets in arrival order. One buffer for the link's life (one link per
+    /// gateway), receives of up to its free space, frames parsed in place: a read carries
+    /// hundreds of packets, and every client that got some is flushed once per read.
+    /// </summary>
     private async Task<string> ReceiveLoopAsync(Socket socket, CancellationToken token)
     {
         // A broadcast may name up to 65,536 ids (8 bytes each) besides its message.
         var maxFrame = checked((int)_service.MaxMessage + TaggedPacket.HeaderSize + 4 + (8 * 65536));
-        var input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
+        var buffer = new byte[ReceiveBufferSize];
+        var start = 0;
+        var end = 0;
+        var frameSize = 0;
         try
         {
             while (true)
             {
-                var result = await input.ReadAsync(token);
-                var buffer = result.Buffer;
-                FrameReadResult read;
-                while ((read = Framing.TryReadFrame(ref buffer, maxFrame, out var payload)) == FrameReadResult.Frame)
+                if (frameSize > buffer.Length)
                 {
-                    if (!TaggedPacket.TryParse(payload, out var id, out var flags, out var data))
+                    // A frame larger than the buffer (a big message or broadcast): a buffer its size, kept.
+                    var bigger = new byte[frameSize];
+                    buffer.AsSpan(start, end - start).CopyTo(bigger);
+                    (buffer, end, start) = (bigger, end - start, 0);
+                }
+                else if (end == buffer.Length || start + Math.Max(frameSize, ReceiveBufferSize / 4) > buffer.Length)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    (end, start) = (end - start, 0);
+                }
+
+                var read = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, token);
+                if (read == 0)
+                {
+                    return "master closed the connection";
+                }
+
+                end += read;
+                FrameReadResult result;
+                int length;
+                while ((result = Framing.TryReadFrame(buffer.AsSpan(start, end - start), maxFrame, out length)) == FrameReadResult.Frame)
+                {
+                    var payload = buffer.AsMemory(start + Framing.HeaderSize, length);
+                    if (length < TaggedPacket.HeaderSize)
                     {
                         _service.FlushDeliveries();
-                        input.AdvanceTo(buffer.Start);
                         return "master sent a frame shorter than the 9-byte tag";
                     }
 
-                    _service.FromMaster(id, flags, data);
+                    var header = payload.Span;
+                    _service.FromMaster(BinaryPrimitives.ReadUInt64LittleEndian(header), (TaggedFlags)header[8], payload[TaggedPacket.HeaderSize..]);
+                    start += Framing.HeaderSize + length;
                 }
 
                 _service.FlushDeliveries();
-                input.AdvanceTo(buffer.Start, buffer.End);
-                if (read == FrameReadResult.TooLarge)
+                if (start == end)
+                {
+                    start = end = 0;
+                }
+
+                if (result == FrameReadResult.TooLarge)
                 {
                     return "master sent a frame above the size cap";
                 }
 
-                if (result.IsCompleted)
-                {
-                    return "master closed the connection";
-                }
+                frameSize = Framing.HeaderSize + Math.Max(0, length);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
             return ex is OperationCanceledException ? "stopped" : ex.Message;
         }
+    }
+
+    /// <summary>Queues a connected event (0x04) for the master.</summary>
+    public void PostConnected(ulong clientId, IPEndPoint remote)
+    {
+        var writer = Outbox.Enter();
+        try
+        {
+            WriteConnected(writer, clientId, remote);
+        }
         finally
         {
-            await input.CompleteAsync();
+            Outbox.Exit();
         }
     }
+
+    /// <summary>A connected event's data is the client's remote address as UTF-8 text (docs/protocols/firehose.md, section 6).</summary>
+    private static void WriteConnected(IBufferWriter<byte> writer, ulong clientId, IPEndPoint remote) =>
+        TaggedPacket.Write(writer, clientId, TaggedFlags.Connected, Encoding.UTF8.GetBytes(remote.ToString()));
 
     /// <summary>Writes one tagged packet for the master, never waiting (failures and events are rare and small).</summary>
     public void Post(ulong clientId, TaggedFlags flags, ReadOnlySpan<byte> data)

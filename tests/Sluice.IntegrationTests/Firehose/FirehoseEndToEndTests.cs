@@ -3,6 +3,7 @@ using System.Text;
 using Sluice.Client;
 using Sluice.Firehose;
 using Sluice.IntegrationTests.Infrastructure;
+using Sluice.Protocols.Firehose;
 
 namespace Sluice.IntegrationTests.Firehose;
 
@@ -145,6 +146,38 @@ public sealed class FirehoseEndToEndTests
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    [Fact]
+    public async Task MessagesSentTogetherWithTheLastHandshakePacket_ReachTheMaster_WithoutWaitingForMore()
+    {
+        await using var bed = await FirehoseTestBed.StartAsync();
+        using var client = await RawFirehoseClient.OpenAsync(bed.EndPoint);
+        using var keys = FirehoseKeyPair.Create();
+        await client.SendAsync(HandshakePacket.Version(2));
+        Assert.Equal(HandshakePacketKind.PubKey, (await client.ReadPacketAsync())?.Kind);
+
+        // PubKey and two messages in one write: the gateway reads them in one receive and must
+        // route the messages it already holds, not wait for bytes that never come.
+        byte[] first = [1, 2, 3];
+        byte[] second = [4, 5];
+        await client.SendRawAsync([.. HandshakePacket.PubKey(keys.PublicKey).ToFrame(), .. Frame(first), .. Frame(second)]);
+        var id = (await client.ReadPacketAsync())!.Value.Number;
+
+        var one = await bed.NextAsync(FirehoseEventKind.Message);
+        var two = await bed.NextAsync(FirehoseEventKind.Message);
+        Assert.Equal(id, one.ClientId);
+        Assert.Equal(first, one.Data.ToArray());
+        Assert.Equal(id, two.ClientId);
+        Assert.Equal(second, two.Data.ToArray());
+
+        static byte[] Frame(byte[] payload)
+        {
+            var frame = new byte[4 + payload.Length];
+            BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)payload.Length);
+            payload.CopyTo(frame, 4);
+            return frame;
         }
     }
 }

@@ -80,4 +80,20 @@ public sealed class FrameOutboxTests
         await space.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True((await outbox.TakeAsync()).IsEmpty);
     }
+
+    [Fact]
+    public async Task ReleaseSpaceWaiters_EndsAWait_AndAWriterStillPastHighWaterIsToldToWaitAgain()
+    {
+        var outbox = new FrameOutbox(highWater: 100);
+        var writer = outbox.Enter();
+        TaggedPacket.Write(writer, 1, TaggedFlags.Data, new byte[200]);
+        outbox.Exit();
+        var space = outbox.WaitForSpaceAsync();
+
+        outbox.ReleaseSpaceWaiters();
+
+        await space.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(outbox.WaitForSpaceAsync().IsCompleted);
+        Assert.Equal(213, outbox.PendingBytes);
+    }
 }

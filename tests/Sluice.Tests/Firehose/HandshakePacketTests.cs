@@ -72,4 +72,44 @@ public sealed class HandshakePacketTests
         Assert.False(HandshakePacket.TryParse(Convert.FromHexString(payloadHex), out _, out var error));
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ReadFrame_TakesOnePacket_AndLeavesWhatFollows()
+    {
+        byte[] buffer = [.. HandshakePacket.ClientId(300).ToFrame(), 0xAA, 0xBB];
+
+        Assert.Equal(FrameReadResult.Frame, HandshakePacket.TryReadFrame(buffer, out var packet, out var consumed, out var error));
+
+        Assert.Null(error);
+        Assert.Equal(HandshakePacketKind.ClientId, packet.Kind);
+        Assert.Equal(300UL, packet.Number);
+        Assert.Equal(buffer.Length - 2, consumed);
+    }
+
+    [Fact]
+    public void ReadFrame_OfPartOfAFrame_IsIncomplete()
+    {
+        var frame = HandshakePacket.ClientId(300).ToFrame();
+
+        Assert.Equal(FrameReadResult.Incomplete, HandshakePacket.TryReadFrame(frame.AsSpan(0, 3), out _, out _, out _));
+        Assert.Equal(FrameReadResult.Incomplete, HandshakePacket.TryReadFrame(frame.AsSpan(0, frame.Length - 1), out _, out var consumed, out _));
+        Assert.Equal(0, consumed);
+    }
+
+    [Fact]
+    public void ReadFrame_LongerThanTheCap_IsTooLarge_BeforeItsBytesArrive()
+    {
+        Assert.Equal(FrameReadResult.TooLarge, HandshakePacket.TryReadFrame([0x01, 0x02, 0x00, 0x00], out _, out _, out _));
+    }
+
+    [Fact]
+    public void ReadFrame_WithAnUnparsablePayload_ConsumesIt_AndNamesTheError()
+    {
+        byte[] buffer = [0x01, 0x00, 0x00, 0x00, 0x09];
+
+        Assert.Equal(FrameReadResult.Frame, HandshakePacket.TryReadFrame(buffer, out _, out var consumed, out var error));
+
+        Assert.Equal(5, consumed);
+        Assert.NotNull(error);
+    }
 }

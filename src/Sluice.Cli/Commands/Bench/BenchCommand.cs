@@ -22,5 +22,6 @@ internal static class BenchCommand
         ChurnCommand.Create(),
         HoldCommand.Create(),
         FirehoseBenchCommand.Create(),
+        FirehoseServerCommand.Create(),
     };
 }

@@ -16,10 +16,11 @@ internal sealed class BenchEchoMaster : IAsyncDisposable
     private readonly Task _loop;
     private long _messages;
 
-    public BenchEchoMaster()
+    public BenchEchoMaster(IPEndPoint? listen = null)
     {
-        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listen ??= new IPEndPoint(IPAddress.Loopback, 0);
+        _listener = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listener.Bind(listen);
         _listener.Listen(4);
         EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
         _loop = AcceptAsync();

@@ -14,10 +14,11 @@ internal sealed class DirectEchoServer : IAsyncDisposable
     private readonly Task _loop;
     private readonly List<Socket> _sockets = [];
 
-    public DirectEchoServer()
+    public DirectEchoServer(IPEndPoint? listen = null)
     {
-        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listen ??= new IPEndPoint(IPAddress.Loopback, 0);
+        _listener = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listener.Bind(listen);
         _listener.Listen(4096);
         EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
         _loop = AcceptAsync();

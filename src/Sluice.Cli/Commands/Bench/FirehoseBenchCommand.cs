@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using Sluice.Cli.Bench;
 using Sluice.Configuration;
 using Sluice.Hosting;
 using Sluice.Transport;
@@ -13,7 +14,9 @@ namespace Sluice.Cli.Commands.Bench;
 /// `sluice bench firehose`: N clients send fixed-size messages through an in-process firehose
 /// gateway to an echo master and get them back; then (mode both) the same clients talk to a
 /// plain .NET echo server holding N sockets. Reports messages/s, MB/s and round-trip
-/// percentiles for each, and their ratio.
+/// percentiles for each, and their ratio. With <c>--target</c> the clients load a server in
+/// another process instead (a `sluice run` gateway, or `bench firehose-server --role direct`),
+/// so the two servers are measured alike, apart from the load generator's CPU.
 /// </summary>
 internal static class FirehoseBenchCommand
 {
@@ -26,9 +29,11 @@ internal static class FirehoseBenchCommand
         var warmup = new Option<string>("--warmup") { Description = "Unmeasured time before it", DefaultValueFactory = _ => "2s" };
         var mode = new Option<string>("--mode") { Description = "gateway | direct | both", DefaultValueFactory = _ => "both" };
         mode.AcceptOnlyFromAmong("gateway", "direct", "both");
+        var target = new Option<string?>("--target") { Description = "host:port of a running server to load instead of in-process ones: a firehose gateway (--mode gateway) or an echo server (--mode direct)" };
+        var cpuOf = new Option<int[]>("--cpu-of") { Description = "With --target: process ids of the server(s) under test, whose CPU over the measured time is reported too", AllowMultipleArgumentsPerToken = true };
         var command = new Command("firehose", "Clients → firehose gateway → echo master, next to clients → plain .NET echo server")
         {
-            clients, size, window, duration, warmup, mode,
+            clients, size, window, duration, warmup, mode, target, cpuOf,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -41,10 +46,35 @@ internal static class FirehoseBenchCommand
 
             var settings = new FirehoseBenchSettings(parse.GetValue(clients), Math.Max(8, parse.GetValue(size)), Math.Max(1, parse.GetValue(window)), warm, measured);
             var which = parse.GetValue(mode) ?? "both";
+            var external = parse.GetValue(target);
+            if (external is not null && which == "both")
+            {
+                Console.Error.WriteLine("--target needs --mode gateway or --mode direct (one server per run)");
+                return 1;
+            }
+
             FileDescriptorLimit.RaiseSoftLimit();
             Console.WriteLine($"firehose bench: {settings.Clients} clients × {settings.Size} B messages, {settings.Window} in flight each, {warm.TotalSeconds:0}s warm-up + {measured.TotalSeconds:0}s measured, {Environment.ProcessorCount} cores");
             BenchReport? gateway = null;
             BenchReport? direct = null;
+            if (external is not null)
+            {
+                IPEndPoint endpoint;
+                try
+                {
+                    endpoint = await BenchTarget.ResolveAsync(external, cancellationToken);
+                }
+                catch (BenchException ex)
+                {
+                    Console.Error.WriteLine($"bench: {ex.Message}");
+                    return 1;
+                }
+
+                var report = await DriveAsync(endpoint, firehose: which == "gateway", settings, null, cancellationToken, parse.GetValue(cpuOf) ?? []);
+                report.Print(which);
+                return 0;
+            }
+
             if (which is "gateway" or "both")
             {
                 gateway = await RunGatewayAsync(settings, cancellationToken);
@@ -107,8 +137,9 @@ internal static class FirehoseBenchCommand
         return await DriveAsync(server.EndPoint, firehose: false, settings, null, cancellationToken);
     }
 
-    private static async Task<BenchReport> DriveAsync(IPEndPoint target, bool firehose, FirehoseBenchSettings settings, Func<long>? masterMessages, CancellationToken cancellationToken)
+    private static async Task<BenchReport> DriveAsync(IPEndPoint target, bool firehose, FirehoseBenchSettings settings, Func<long>? masterMessages, CancellationToken cancellationToken, int[]? servers = null)
     {
+        servers ??= [];
         var stats = new BenchStats();
         var clients = new List<BenchClient>(settings.Clients);
         try
@@ -125,6 +156,7 @@ internal static class FirehoseBenchCommand
             await Task.Delay(settings.Warmup, cancellationToken);
             var masterBefore = masterMessages?.Invoke() ?? 0;
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var serverCpuBefore = ProcessCpu.Seconds(servers);
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
             using var sampler = AllocationSampler.StartIfAsked();
             stats.Recording = true;
@@ -135,6 +167,7 @@ internal static class FirehoseBenchCommand
             sampler?.Print();
             var elapsed = watch.Elapsed.TotalSeconds;
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / elapsed;
+            double? serverCpu = servers.Length == 0 ? null : (ProcessCpu.Seconds(servers) - serverCpuBefore) / elapsed;
             var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
             var masterRate = masterMessages is null ? (double?)null : (masterMessages() - masterBefore) / elapsed;
             await stop.CancelAsync();
@@ -144,7 +177,7 @@ internal static class FirehoseBenchCommand
             }
 
             await Task.WhenAll(running);
-            return new BenchReport(stats.Messages / elapsed, stats.Bytes / elapsed / 1e6, masterRate, cpu, stats.Messages == 0 ? 0 : (double)allocated / stats.Messages, stats.RoundTrip);
+            return new BenchReport(stats.Messages / elapsed, stats.Bytes / elapsed / 1e6, masterRate, cpu, serverCpu, stats.Messages == 0 ? 0 : (double)allocated / stats.Messages, stats.RoundTrip);
         }
         finally
         {
