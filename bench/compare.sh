@@ -8,7 +8,7 @@
 #   bench/compare.sh [--quick|--smoke] [--rounds N] [--only w1,w2] [--targets t1,t2] [--label NAME]
 #                    [--no-docs] [--no-build] [--sluice PATH] [--port-base N] [--keep] [--syscalls]
 #
-#   --quick       short runs, 2 rounds (about 3 minutes); default is the full run (about 12)
+#   --quick       short runs, 2 rounds (under 3 minutes); default is the full run (about 10)
 #   --smoke       tiny runs, 1 round (under a minute): checks that everything starts and parses
 #   --only        workloads to run: redis,wrk,ab,iperf1,iperf8,hold,rr (default: all)
 #   --targets     targets to run: direct,haproxy,nginx1,nginxauto,sluice (default: all; e.g.
@@ -84,7 +84,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 2
 fi
 
-# --- sizes: quick fits in ~3 minutes, full in ~12 -----------------------------------------
+# --- sizes: quick fits in under 3 minutes, full in about 10 -------------------------------
 if [ "$quick" = 2 ]; then
   : "${rounds:=1}"; redis_n=5000; wrk_d=1; ab_n=2000; iperf_t=1; hold_n=500; hold_rounds=1; rr_d=1s; rr_warm=0s
 elif [ "$quick" = 1 ]; then
