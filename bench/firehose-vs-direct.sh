@@ -30,16 +30,7 @@ stop_servers() {
 }
 trap 'stop_servers; rm -rf "$W"' EXIT
 
-port() { python3 -c '
-import random, socket
-lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-while True:
-    p = random.randrange(20000, max(20001, lo - 1000))
-    s = socket.socket()
-    try: s.bind(("127.0.0.1", p)); print(p); break
-    except OSError: pass
-    finally: s.close()'; }
-wait_port() { for _ in $(seq 100); do python3 -c "import socket;socket.create_connection(('127.0.0.1',$1),0.2).close()" 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+. bench/ports.sh   # port, wait_port (the script runs from the repository root)
 
 # One run; prints "msg/s p50 p99 server-cores".
 run() {

@@ -10,16 +10,7 @@ N=${N:-2000}
 W=$(mktemp -d /tmp/tunnel-idle.XXXXXX)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.3; rm -rf "$W"' EXIT
-# Listening ports come from below the kernel's ephemeral range (where the client's 2,000
-# connections land), picked at random and checked free; a range starting below 21000 still works.
-port() { python3 -c '
-import random, socket
-lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-while True:
-    p = random.randrange(20000, max(20001, lo - 1000)); s = socket.socket()
-    try: s.bind(("127.0.0.1", p)); print(p); break
-    except OSError: pass
-    finally: s.close()'; }
+. bench/ports.sh   # port, wait_port (the script runs from the repository root)
 LISTEN=$(port); ECHO=$(port); PUB=$(port)
 cat > "$W/sluice.toml" <<CFG
 [server]

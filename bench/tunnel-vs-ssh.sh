@@ -42,18 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Listening ports come from below the kernel's ephemeral range (where other programs' own
-# connections and port-0 binds land), picked at random and checked free.
-port() { python3 -c '
-import random, socket
-lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-while True:
-    p = random.randrange(20000, max(20001, lo - 1000))
-    s = socket.socket()
-    try: s.bind(("127.0.0.1", p)); print(p); break
-    except OSError: pass
-    finally: s.close()'; }
-wait_port() { for _ in $(seq 100); do python3 -c "import socket;socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+. bench/ports.sh   # port, wait_port (the script runs from the repository root)
 
 # CPU seconds (user+sys, children included) of a process and all its descendants.
 cpu_tree() {
