@@ -33,9 +33,24 @@ public static class TaggedPacket
 
         Span<byte> header = stackalloc byte[HeaderSize];
         payload.Slice(0, HeaderSize).CopyTo(header);
-        clientId = BinaryPrimitives.ReadUInt64LittleEndian(header);
-        flags = (TaggedFlags)header[8];
+        TryParseHeader(header, out clientId, out flags);
         data = payload.Slice(HeaderSize);
+        return true;
+    }
+
+    /// <summary>The id and flag at the start of a contiguous frame payload (the data follows at
+    /// <see cref="HeaderSize"/>); false when shorter than the 9-byte header.</summary>
+    public static bool TryParseHeader(ReadOnlySpan<byte> payload, out ulong clientId, out TaggedFlags flags)
+    {
+        if (payload.Length < HeaderSize)
+        {
+            clientId = 0;
+            flags = default;
+            return false;
+        }
+
+        clientId = BinaryPrimitives.ReadUInt64LittleEndian(payload);
+        flags = (TaggedFlags)payload[8];
         return true;
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -219,14 +218,13 @@ internal sealed class MasterLink : IAsyncDisposable
                 while ((result = Framing.TryReadFrame(buffer.AsSpan(start, end - start), maxFrame, out length)) == FrameReadResult.Frame)
                 {
                     var payload = buffer.AsMemory(start + Framing.HeaderSize, length);
-                    if (length < TaggedPacket.HeaderSize)
+                    if (!TaggedPacket.TryParseHeader(payload.Span, out var id, out var flags))
                     {
                         _service.FlushDeliveries();
                         return "master sent a frame shorter than the 9-byte tag";
                     }
 
-                    var header = payload.Span;
-                    _service.FromMaster(BinaryPrimitives.ReadUInt64LittleEndian(header), (TaggedFlags)header[8], payload[TaggedPacket.HeaderSize..]);
+                    _service.FromMaster(id, flags, payload[TaggedPacket.HeaderSize..]);
                     start += Framing.HeaderSize + length;
                 }
 

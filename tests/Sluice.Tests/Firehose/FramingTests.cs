@@ -30,6 +30,20 @@ public sealed class FramingTests
         Assert.Equal(FrameReadResult.TooLarge, Framing.TryReadFrame(ref huge, int.MaxValue, out _));
     }
 
+    [Fact]
+    public void TryReadFrame_OnASpan_GivesEachFramesLength_AndTheAnnouncedLengthOfAnIncompleteOne()
+    {
+        // "abc", then a frame announcing 5 bytes of which 2 arrived, then only 2 prefix bytes.
+        var bytes = Convert.FromHexString("03000000" + "616263" + "05000000" + "6869");
+        Assert.Equal(FrameReadResult.Frame, Framing.TryReadFrame(bytes, 16, out var first));
+        Assert.Equal(3, first);
+        Assert.Equal(FrameReadResult.Incomplete, Framing.TryReadFrame(bytes.AsSpan(7), 16, out var pending));
+        Assert.Equal(5, pending);
+        Assert.Equal(FrameReadResult.Incomplete, Framing.TryReadFrame(bytes.AsSpan(7, 2), 16, out var noPrefix));
+        Assert.Equal(-1, noPrefix);
+        Assert.Equal(FrameReadResult.TooLarge, Framing.TryReadFrame(Convert.FromHexString("11000000"), 16, out _));
+    }
+
     private static ReadOnlySequence<byte> Segments(byte[] bytes, params int[] cuts)
     {
         var start = new Segment(bytes.AsMemory(0, cuts[0]), 0);

@@ -58,4 +58,14 @@ public sealed class TaggedPacketTests
     {
         Assert.False(TaggedPacket.TryParse(new ReadOnlySequence<byte>(new byte[8]), out _, out _, out _));
     }
+
+    [Fact]
+    public void ParseHeader_ReadsTheLittleEndianIdAndTheFlag_AndRefusesAShortPayload()
+    {
+        var payload = Convert.FromHexString("0201000000000080" + "02" + "6869");
+        Assert.True(TaggedPacket.TryParseHeader(payload, out var id, out var flags));
+        Assert.Equal(0x8000_0000_0000_0102UL, id);
+        Assert.Equal(TaggedFlags.Kick, flags);
+        Assert.False(TaggedPacket.TryParseHeader(payload.AsSpan(0, 8), out _, out _));
+    }
 }
