@@ -5,6 +5,9 @@
 #   forward (ssh -L  vs  agent [[forward]] target):  iperf3 1 stream and 8 streams
 #   reverse (ssh -R  vs  agent [[expose]]):          redis-benchmark GET (req/s, p99)
 #   server CPU seconds per GB carried (sshd's process tree vs `sluice run`) during iperf3
+#   CPU µs per GET request during redis-benchmark: the client, redis-server, and the tunnel's
+#   processes at both ends (sshd's tree + ssh; sluice run + sluice agent; both stunnels), and
+#   the req/s two cores could do at that cost (2 CPU seconds per second / total µs per request)
 #
 # Needs: iperf3, redis-server, redis-benchmark, sshd + ssh (openssh), python3, a Release build
 # (dotnet build src/Sluice.Cli -c Release). The sshd is a private one: a temp host key and
@@ -14,6 +17,7 @@
 # TESTS (default "iperf1 iperf8 redis": which measurements each round makes), SLUICE_ENV
 # (optional "VAR=value ..." for every sluice process, e.g. DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT=1),
 # BASE_BIN (optional: a second sluice build, e.g. of main, measured with TLS as "base-tls"),
+# BASE_ENV (optional: SLUICE_ENV for base-tls alone, e.g. to A/B a runtime setting on one build),
 # STUNNEL=1 (optional: a C TLS relay for reference, stunnel4 client + server with TLS 1.3
 # AES-128-GCM; one TLS connection per user connection, so not a multiplexer).
 set -euo pipefail
@@ -25,6 +29,7 @@ DURATION=${DURATION:-5}
 REDIS_N=${REDIS_N:-100000}
 TESTS=${TESTS:-iperf1 iperf8 redis}
 BASE_BIN=${BASE_BIN:-}
+[ -n "${BASE_ENV:-}" ] && [ -z "$BASE_BIN" ] && BASE_BIN=$BIN
 [ -x "$BIN" ] || { echo "build first: dotnet build src/Sluice.Cli -c Release" >&2; exit 1; }
 for tool in iperf3 redis-server redis-benchmark ssh ssh-keygen python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
@@ -64,7 +69,7 @@ PY
 
 IPERF=$(port); REDIS=$(port)
 iperf3 -s -p "$IPERF" </dev/null >/dev/null 2>&1 & PIDS+=($!)
-redis-server --port "$REDIS" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >/dev/null 2>&1 & PIDS+=($!)
+redis-server --port "$REDIS" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >/dev/null 2>&1 & REDIS_PID=$!; PIDS+=($REDIS_PID)
 wait_port "$IPERF"; wait_port "$REDIS"
 
 # --- ssh: one connection carries both -L (to iperf3) and -R (to redis), like one agent ---
@@ -96,16 +101,16 @@ wait_port "$SSH_PORT"
 for _ in $(seq 50); do [ -s "$W/sshd.pid" ] && break; sleep 0.1; done
 ssh -N -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
   -i "$W/client_key" -p "$SSH_PORT" -L "$SSH_L:127.0.0.1:$IPERF" -R "$SSH_R:127.0.0.1:$REDIS" "$SSH_USER@127.0.0.1" &
-PIDS+=($!)
+SSH_PID=$!; PIDS+=($SSH_PID)
 wait_port "$SSH_L"; wait_port "$SSH_R"
 SSHD_PID=$(cat "$W/sshd.pid")
 CIPHER=$(ssh -G -p "$SSH_PORT" 127.0.0.1 | awk '/^ciphers /{print $2}' | cut -d, -f1)
 
 # --- Sluice: one server + agent with TLS, one with plain TCP ---
-# Sets SL_PID (the server), SL_L (forward listener) and SL_R (public reverse port); no subshell,
+# Sets SL_PID (the server), SL_AGENT (the agent), SL_L (forward listener) and SL_R (public reverse port); no subshell,
 # so the started processes land in PIDS and are cleaned up.
-start_sluice() { # name tls [binary]
-  local name=$1 tls=$2 d="$W/$1" bin=${3:-$BIN}; mkdir -p "$d"
+start_sluice() { # name tls [binary [environment]]
+  local name=$1 tls=$2 d="$W/$1" bin=${3:-$BIN} envs=${4:-${SLUICE_ENV:-}}; mkdir -p "$d"
   local listen; listen=$(port); local fwd; fwd=$(port); local pub; pub=$(port)
   cat > "$d/sluice.toml" <<CFG
 [server]
@@ -122,7 +127,7 @@ token = "benchmark-token-0123456789"
 allow_ports = ["$pub"]
 allow_forward = ["127.0.0.1:$IPERF"]
 CFG
-  env ${SLUICE_ENV:-} "$bin" run -c "$d/sluice.toml" >"$d/server.log" 2>&1 & local spid=$!; PIDS+=($spid)
+  env $envs "$bin" run -c "$d/sluice.toml" >"$d/server.log" 2>&1 & local spid=$!; PIDS+=($spid)
   wait_port "$listen"
   local pin=""
   if [ "$tls" = true ]; then pin="server_fingerprint = \"$(grep -o 'sha256:[0-9A-F:]*' "$d/server.log" | head -1)\""; fi
@@ -144,12 +149,12 @@ local = "127.0.0.1:$REDIS"
 listen = "127.0.0.1:$fwd"
 target = "127.0.0.1:$IPERF"
 CFG
-  env ${SLUICE_ENV:-} "$bin" agent -c "$d/agent.toml" >"$d/agent.log" 2>&1 & PIDS+=($!)
+  env $envs "$bin" agent -c "$d/agent.toml" >"$d/agent.log" 2>&1 & SL_AGENT=$!; PIDS+=($SL_AGENT)
   wait_port "$fwd"; wait_port "$pub"
   SL_PID=$spid; SL_L=$fwd; SL_R=$pub
 }
-start_sluice tls true; TLS_PID=$SL_PID; TLS_L=$SL_L; TLS_R=$SL_R
-start_sluice plain false; PLAIN_PID=$SL_PID; PLAIN_L=$SL_L; PLAIN_R=$SL_R
+start_sluice tls true; TLS_PID=$SL_PID; TLS_AGENT=$SL_AGENT; TLS_L=$SL_L; TLS_R=$SL_R
+start_sluice plain false; PLAIN_PID=$SL_PID; PLAIN_AGENT=$SL_AGENT; PLAIN_L=$SL_L; PLAIN_R=$SL_R
 VARIANTS="direct ssh sluice-tls sluice-plain"
 if [ "${STUNNEL:-0}" = 1 ]; then
   command -v stunnel4 >/dev/null || { echo "missing stunnel4" >&2; exit 1; }
@@ -182,12 +187,12 @@ accept = 127.0.0.1:$ST_R
 connect = 127.0.0.1:$ST_TLS_R
 CFG
   stunnel4 "$W/st-server.conf" >"$W/st-server.log" 2>&1 & ST_PID=$!; PIDS+=($ST_PID)
-  stunnel4 "$W/st-client.conf" >"$W/st-client.log" 2>&1 & PIDS+=($!)
+  stunnel4 "$W/st-client.conf" >"$W/st-client.log" 2>&1 & ST_CLIENT=$!; PIDS+=($ST_CLIENT)
   wait_port "$ST_L"; wait_port "$ST_R"
   VARIANTS="$VARIANTS stunnel-tls"
 fi
 if [ -n "$BASE_BIN" ]; then
-  start_sluice base true "$BASE_BIN"; BASE_PID=$SL_PID; BASE_L=$SL_L; BASE_R=$SL_R
+  start_sluice base true "$BASE_BIN" "${BASE_ENV:-${SLUICE_ENV:-}}"; BASE_PID=$SL_PID; BASE_AGENT=$SL_AGENT; BASE_L=$SL_L; BASE_R=$SL_R
   VARIANTS="$VARIANTS base-tls"
 fi
 
@@ -205,30 +210,39 @@ iperf_run() { # variant port streams server_pid
 bps=$bps; cpu=$after-$before; gb=bps*$DURATION/8/1e9
 print('$1\tiperf$3\t%.0f\t%.3f' % (bps, cpu/gb if gb else 0))" >>"$RESULTS"
 }
-redis_run() { # variant port
-  local csv; csv=$(redis-benchmark -h 127.0.0.1 -p "$2" -c 50 -n "$REDIS_N" -t get --csv 2>/dev/null | tail -1)
+redis_run() { # variant port tunnel_pids (both ends, each with its process tree)
+  local csv t0 t1 r0 r1 own
+  t0=$(cpu_sum $3); r0=$(cpu_tree "$REDIS_PID")
+  # redis-benchmark's own user+system seconds from time(1)
+  /usr/bin/time -o "$W/rb.time" -f '%U %S' redis-benchmark -h 127.0.0.1 -p "$2" -c 50 -n "$REDIS_N" -t get --csv >"$W/rb.out" 2>/dev/null || true
+  own=$(tail -1 "$W/rb.time" | awk '{print $1+$2}')
+  t1=$(cpu_sum $3); r1=$(cpu_tree "$REDIS_PID")
+  csv=$(tail -1 "$W/rb.out")
   case $csv in *GET*) ;; *) echo "$1 redis-benchmark failed" >&2; return 0;; esac
   python3 -c "
 row='''$csv'''.replace('\"','').split(',')
-print('$1\tredis\t%s\t%s' % (row[1], row[6]))" >>"$RESULTS"
+us=lambda s: s*1e6/$REDIS_N
+print('$1\tredis\t%s\t%s\t%.2f\t%.2f\t%.2f' % (row[1], row[6], us(${own:-0}), us($r1-$r0), us($t1-$t0)))" >>"$RESULTS"
 }
+# CPU seconds of several process trees together (none: 0).
+cpu_sum() { local s=0 p; for p in "$@"; do s=$(python3 -c "print($s+$(cpu_tree "$p"))"); done; echo "$s"; }
 
 for round in $(seq "$ROUNDS"); do
   echo "round $round/$ROUNDS" >&2
   for v in $VARIANTS; do
     case $v in
-      direct) L=$IPERF; R=$REDIS; P="";;
-      ssh) L=$SSH_L; R=$SSH_R; P=$SSHD_PID;;
-      sluice-tls) L=$TLS_L; R=$TLS_R; P=$TLS_PID;;
-      sluice-plain) L=$PLAIN_L; R=$PLAIN_R; P=$PLAIN_PID;;
-      base-tls) L=$BASE_L; R=$BASE_R; P=$BASE_PID;;
-      stunnel-tls) L=$ST_L; R=$ST_R; P=$ST_PID;;
+      direct) L=$IPERF; R=$REDIS; P=""; T="";;
+      ssh) L=$SSH_L; R=$SSH_R; P=$SSHD_PID; T="$SSHD_PID $SSH_PID";;
+      sluice-tls) L=$TLS_L; R=$TLS_R; P=$TLS_PID; T="$TLS_PID $TLS_AGENT";;
+      sluice-plain) L=$PLAIN_L; R=$PLAIN_R; P=$PLAIN_PID; T="$PLAIN_PID $PLAIN_AGENT";;
+      base-tls) L=$BASE_L; R=$BASE_R; P=$BASE_PID; T="$BASE_PID $BASE_AGENT";;
+      stunnel-tls) L=$ST_L; R=$ST_R; P=$ST_PID; T="$ST_PID $ST_CLIENT";;
     esac
     for t in $TESTS; do
       case $t in
         iperf1) iperf_run "$v" "$L" 1 "$P";;
         iperf8) iperf_run "$v" "$L" 8 "$P";;
-        redis) redis_run "$v" "$R";;
+        redis) redis_run "$v" "$R" "$T";;
       esac
     done
   done
@@ -254,4 +268,9 @@ print("|---|---|---|---|---|---|")
 for v in variants[2:]:
     r = lambda w, i: med(v, w, i) / med('ssh', w, i)
     print(f"| {v} | {r('iperf1',2):.2f}x | {r('iperf8',2):.2f}x | {r('redis',2):.2f}x | {r('redis',3):.2f}x | {r('iperf1',3):.2f}x |")
+print("\n| redis GET, CPU µs per request | redis-benchmark | redis-server | tunnel (both ends) | total | 2 cores / total, req/s | measured req/s |")
+print("|---|---|---|---|---|---|---|")
+for v in variants:
+    c, s, t = (med(v, 'redis', i) for i in (4, 5, 6))
+    print(f"| {v} | {c:.1f} | {s:.1f} | {t:.1f} | {c+s+t:.1f} | {2e6/(c+s+t):,.0f} | {med(v,'redis',2):,.0f} |")
 PY
