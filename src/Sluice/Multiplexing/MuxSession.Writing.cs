@@ -13,7 +13,6 @@ internal sealed partial class MuxSession
     private readonly Queue<MuxStream> _controlReady = new();
     private readonly Queue<MuxStream> _dataReady = new();
     private readonly AsyncSignal _writerSignal = new();
-    private readonly DeferredWake? _deferredWake;
     private bool _writerClosing;
     private bool _flushControlOnClose;
     private long _writeStarted;
@@ -72,17 +71,8 @@ internal sealed partial class MuxSession
         }
     }
 
-    /// <summary>
-    /// Wakes the write loop after a small write framed into the open batch: on the socket event
-    /// thread once its current events are handled (<see cref="DeferredWake"/>), else on the pool.
-    /// </summary>
-    internal void WakeWriter()
-    {
-        if (_deferredWake is null || !_deferredWake.Wake())
-        {
-            _writerSignal.Set();
-        }
-    }
+    /// <summary>Wakes the write loop on the thread pool (frames are in the open batch).</summary>
+    internal void WakeWriter() => _writerSignal.Set();
 
     /// <summary>The stream has data to send and window to send it with; it joins the round robin.</summary>
     internal void ScheduleData(MuxStream stream)
