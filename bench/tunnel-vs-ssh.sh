@@ -213,9 +213,15 @@ print('$1\tiperf$3\t%.0f\t%.3f' % (bps, cpu/gb if gb else 0))" >>"$RESULTS"
 redis_run() { # variant port tunnel_pids (both ends, each with its process tree)
   local csv t0 t1 r0 r1 own
   t0=$(cpu_sum $3); r0=$(cpu_tree "$REDIS_PID")
-  # redis-benchmark's own user+system seconds from time(1)
-  /usr/bin/time -o "$W/rb.time" -f '%U %S' redis-benchmark -h 127.0.0.1 -p "$2" -c 50 -n "$REDIS_N" -t get --csv >"$W/rb.out" 2>/dev/null || true
-  own=$(tail -1 "$W/rb.time" | awk '{print $1+$2}')
+  # redis-benchmark's own user+system seconds, from the rusage of python's child
+  own=$(python3 - "$W/rb.out" redis-benchmark -h 127.0.0.1 -p "$2" -c 50 -n "$REDIS_N" -t get --csv <<'PY'
+import resource, subprocess, sys
+with open(sys.argv[1], 'w') as out:
+    subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(usage.ru_utime + usage.ru_stime)
+PY
+)
   t1=$(cpu_sum $3); r1=$(cpu_tree "$REDIS_PID")
   csv=$(tail -1 "$W/rb.out")
   case $csv in *GET*) ;; *) echo "$1 redis-benchmark failed" >&2; return 0;; esac
