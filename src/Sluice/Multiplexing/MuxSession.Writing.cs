@@ -8,11 +8,17 @@ internal sealed partial class MuxSession
     // Room a stream's turn needs in the batch: a control frame, a data header and some payload.
     private const int StreamTurnReserve = (2 * FrameHeader.Size) + 512;
 
+    // A batch of small writes this large is written at once by the writing thread instead of
+    // after the event thread's other events: waiting for all of them turned the requests in
+    // flight into one convoy that moved around the tunnel in lockstep.
+    private const int EarlyFlushBytes = 1024;
+
     private readonly Lock _writeLock = new();
     private readonly Queue<FrameHeader> _sessionFrames = new();
     private readonly Queue<MuxStream> _controlReady = new();
     private readonly Queue<MuxStream> _dataReady = new();
     private readonly AsyncSignal _writerSignal = new();
+    private readonly DeferredWake? _deferredWake;
     private bool _writerClosing;
     private bool _flushControlOnClose;
     private long _writeStarted;
@@ -71,8 +77,23 @@ internal sealed partial class MuxSession
         }
     }
 
-    /// <summary>Wakes the write loop on the thread pool (frames are in the open batch).</summary>
-    internal void WakeWriter() => _writerSignal.Set();
+    /// <summary>
+    /// Wakes the write loop after a small write framed into the open batch: on the socket event
+    /// thread once its current events are handled (<see cref="DeferredWake"/>), else on the pool.
+    /// </summary>
+    internal void WakeWriter()
+    {
+        if (Volatile.Read(ref _openUsed) >= EarlyFlushBytes)
+        {
+            // Enough messages wait: write them now, on this thread, rather than after the rest of
+            // the event thread's wake-up, so the peer can start on them (see EarlyFlushBytes).
+            _writerSignal.SetInline();
+        }
+        else if (_deferredWake is null || !_deferredWake.Wake())
+        {
+            _writerSignal.Set();
+        }
+    }
 
     /// <summary>The stream has data to send and window to send it with; it joins the round robin.</summary>
     internal void ScheduleData(MuxStream stream)
@@ -159,8 +180,18 @@ internal sealed partial class MuxSession
             while (true)
             {
                 await _writerSignal.WaitAsync().ConfigureAwait(false);
+                var firstBatch = true;
                 while (true)
                 {
+                    if (!firstBatch && !Thread.CurrentThread.IsThreadPoolThread && HasQueuedWork())
+                    {
+                        // Run by a small write's wake-up on a socket event thread (or the writer's
+                        // own): one batch there, the rest on the pool, so a bulk stream's batches
+                        // never hold up the sockets that thread serves.
+                        await Task.Yield();
+                    }
+
+                    firstBatch = false;
                     FillBatch();
                     int used;
                     lock (_writeLock)
@@ -242,6 +273,14 @@ internal sealed partial class MuxSession
 
             CloseTransport();
             OnLoopExited();
+        }
+    }
+
+    private bool HasQueuedWork()
+    {
+        lock (_writeLock)
+        {
+            return _openUsed > 0 || _sessionFrames.Count > 0 || _controlReady.Count > 0 || _dataReady.Count > 0;
         }
     }
 

@@ -78,6 +78,7 @@ internal sealed partial class MuxSession : IAsyncDisposable
         _logger = logger;
         _nextStreamId = isClient ? 1u : 2u;
         _openSlots = new SemaphoreSlim(options.AcceptBacklog, options.AcceptBacklog);
+        _deferredWake = DeferredWake.TryStart(() => _writerSignal.SetInline());
     }
 
     /// <summary>Starts the read, write and keepalive loops; the client (dialing side) uses odd stream ids.</summary>
@@ -221,6 +222,7 @@ internal sealed partial class MuxSession : IAsyncDisposable
     {
         if (Interlocked.Decrement(ref _loopsRunning) == 0)
         {
+            _deferredWake?.Dispose();
             CloseTransport();
             _completion.TrySetResult();
         }
