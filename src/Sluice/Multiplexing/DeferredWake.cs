@@ -81,6 +81,9 @@ internal sealed partial class DeferredWake : IDisposable
         }
     }
 
+    /// <summary>True once the socket pair is closed.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

@@ -78,8 +78,9 @@ internal sealed partial class MuxSession
     }
 
     /// <summary>
-    /// Wakes the write loop after a small write framed into the open batch: on the socket event
-    /// thread once its current events are handled (<see cref="DeferredWake"/>), else on the pool.
+    /// Wakes the write loop after a small write framed into the open batch: on this thread at once
+    /// when the batch holds <see cref="EarlyFlushBytes"/>, otherwise on the socket event thread once
+    /// its current events are handled (<see cref="DeferredWake"/>), else on the pool.
     /// </summary>
     internal void WakeWriter()
     {

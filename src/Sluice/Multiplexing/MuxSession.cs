@@ -95,6 +95,9 @@ internal sealed partial class MuxSession : IAsyncDisposable
 
     internal MuxOptions Options => _options;
 
+    /// <summary>True while the session keeps its write-loop waker's socket pair open (until both loops end).</summary>
+    internal bool HoldsWakeSockets => _deferredWake is { IsDisposed: false };
+
     internal ILogger Logger => _logger;
 
     /// <summary>Completes (never faults) once the session has ended and its transport is closed.</summary>

@@ -153,4 +153,24 @@ public sealed class DeferredWakeTests
         Assert.Contains(results, r => r.AsSpan().SequenceEqual(smallBytes));
         Assert.Contains(results, r => r.AsSpan().SequenceEqual(bulkBytes));
     }
+    [Fact]
+    public async Task A_session_closes_its_waker_sockets_when_it_ends()
+    {
+        var (a, b) = await LoopbackSocketPair.CreateAsync();
+        var client = MuxSession.Start(a, isClient: true, new MuxOptions(), NullLogger.Instance);
+        var server = MuxSession.Start(b, isClient: false, new MuxOptions(), NullLogger.Instance);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Assert.True(client.HoldsWakeSockets);
+
+        await using (var stream = await client.OpenStreamAsync(timeout.Token))
+        {
+            await stream.WriteAsync("ping"u8.ToArray(), timeout.Token);
+        }
+
+        await client.DisposeAsync();
+        await server.DisposeAsync();
+
+        Assert.False(client.HoldsWakeSockets);
+        Assert.False(server.HoldsWakeSockets);
+    }
 }
