@@ -95,6 +95,7 @@ public sealed class DeferredWakeTests
         await client.DisposeAsync();
         await echo.WaitAsync(timeout.Token);
     }
+
     [Fact]
     public async Task Pipelined_small_writes_past_the_early_flush_and_a_bulk_stream_arrive_intact_and_in_order()
     {
@@ -153,6 +154,7 @@ public sealed class DeferredWakeTests
         Assert.Contains(results, r => r.AsSpan().SequenceEqual(smallBytes));
         Assert.Contains(results, r => r.AsSpan().SequenceEqual(bulkBytes));
     }
+
     [Fact]
     public async Task A_session_closes_its_waker_sockets_when_it_ends()
     {
