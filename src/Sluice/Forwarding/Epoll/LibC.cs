@@ -34,6 +34,7 @@ internal static unsafe partial class LibC
     public const int EfdCloexec = 0x80000;
     public const int EfdNonblock = 0x800;
 
+    public const int MsgPeek = 0x02;
     public const int MsgDontWait = 0x40;
     public const int MsgNoSignal = 0x4000;
 
