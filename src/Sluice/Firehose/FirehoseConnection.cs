@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using Sluice.Forwarding.Epoll;
 using Sluice.Protocols.Firehose;
 
 namespace Sluice.Firehose;
@@ -28,9 +27,9 @@ internal sealed partial class FirehoseConnection
         _socket = socket;
         _service = service;
         Remote = (IPEndPoint)socket.RemoteEndPoint!;
-        if (FirehoseEngine.IsEpoll)
+        if (service.Loop is not null)
         {
-            _loop = EpollLoopGroup.Shared.Next();
+            _loop = service.Loop;
             _fd = (int)socket.SafeHandle.DangerousGetHandle();
         }
     }

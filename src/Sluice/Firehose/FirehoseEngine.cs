@@ -1,19 +1,19 @@
 namespace Sluice.Firehose;
 
 /// <summary>
-/// Which engine serves established firehose clients: .NET <c>Socket</c> async loops (the
-/// default), or the epoll loops (Linux, SLUICE_FIREHOSE_ENGINE=epoll). The epoll engine is opt-in
-/// while it costs more CPU per message than the sockets engine (docs/benchmarks.md, Firehose).
+/// Which engine serves a firehose's established clients and its master link: one epoll loop
+/// (the default on Linux; see <see cref="MasterPump"/>), or .NET <c>Socket</c> async loops
+/// (other systems, or SLUICE_FIREHOSE_ENGINE=sockets).
 /// </summary>
 internal static class FirehoseEngine
 {
-    /// <summary>Environment variable that picks the engine: "sockets" (default) or "epoll" (Linux only).</summary>
+    /// <summary>Environment variable that picks the engine: "epoll" (default on Linux) or "sockets".</summary>
     public const string Variable = "SLUICE_FIREHOSE_ENGINE";
 
     /// <summary>Read once per process, like the proxy's engine switch.</summary>
     public static bool IsEpoll { get; } =
         OperatingSystem.IsLinux() &&
-        string.Equals(Environment.GetEnvironmentVariable(Variable), "epoll", StringComparison.OrdinalIgnoreCase);
+        !string.Equals(Environment.GetEnvironmentVariable(Variable), "sockets", StringComparison.OrdinalIgnoreCase);
 
     public static string Name => IsEpoll ? "epoll" : "sockets";
 }

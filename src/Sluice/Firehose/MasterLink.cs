@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Sluice.Configuration;
+using Sluice.Forwarding.Epoll;
 using Sluice.Protocols.Firehose;
 using Sluice.Transport;
 
@@ -34,6 +35,7 @@ internal sealed class MasterLink : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private volatile Socket? _socket;
+    private volatile MasterPump? _pump;
 
     public MasterLink(FirehoseService service, HostPort address, ILogger logger)
     {
@@ -44,7 +46,7 @@ internal sealed class MasterLink : IAsyncDisposable
 
     public FrameOutbox Outbox { get; } = new(OutboxHighWater);
 
-    public bool IsConnected => _socket is not null;
+    public bool IsConnected => _socket is not null || _pump is not null;
 
     public void Start() => _loop = Task.Run(RunAsync);
 
@@ -56,16 +58,26 @@ internal sealed class MasterLink : IAsyncDisposable
         while (!token.IsCancellationRequested)
         {
             ConnectResult connect;
+            DescriptorConnectResult descriptor = default;
             try
             {
-                connect = await UpstreamDialer.ConnectAsync(_address, ConnectTimeout, token);
+                if (_service.Loop is { } loop)
+                {
+                    // The epoll engine: a descriptor .NET's socket engine never sees, on the clients' loop.
+                    descriptor = await EpollDialer.ConnectAsync(_address, _address.Ip is { } ip ? new IPEndPoint(ip, _address.Port) : null, loop, ConnectTimeout, token);
+                    connect = new ConnectResult(null, descriptor.Error, descriptor.RemoteEndPoint, descriptor.Elapsed);
+                }
+                else
+                {
+                    connect = await UpstreamDialer.ConnectAsync(_address, ConnectTimeout, token);
+                }
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            if (connect.Socket is not { } socket)
+            if (connect.Socket is null && !descriptor.Succeeded)
             {
                 FirehoseLog.MasterUnreachable(_logger, _service.Name, _address.ToString(), connect.Reason, (long)backoff.TotalMilliseconds);
                 try
@@ -89,7 +101,9 @@ internal sealed class MasterLink : IAsyncDisposable
             everConnected = true;
             backoff = MinBackoff;
             FirehoseLog.MasterConnected(_logger, _service.Name, connect.RemoteEndPoint!);
-            var reason = await ServeAsync(socket, token);
+            var reason = connect.Socket is { } socket
+                ? await ServeAsync(socket, token)
+                : await ServeOnLoopAsync(_service.Loop!, descriptor, token);
             if (!token.IsCancellationRequested)
             {
                 FirehoseLog.MasterLost(_logger, _service.Name, reason);
@@ -130,8 +144,37 @@ internal sealed class MasterLink : IAsyncDisposable
         }
     }
 
+    /// <summary>The epoll engine's link: a <see cref="MasterPump"/> on the clients' loop until the connection ends.</summary>
+    private async Task<string> ServeOnLoopAsync(EpollLoop loop, DescriptorConnectResult connect, CancellationToken token)
+    {
+        var pump = new MasterPump(_service, loop, connect.Fd, connect.Watch, _service.MasterEvents ? Announcement() : default);
+        _pump = pump;
+        Outbox.ClearWake();
+        try
+        {
+            using (token.UnsafeRegister(static p => ((MasterPump)p!).Stop(), pump))
+            {
+                return await pump.RunAsync();
+            }
+        }
+        finally
+        {
+            _pump = null;
+        }
+    }
+
     /// <summary>With master_events on, a (re)connected master learns every connected client first.</summary>
     private async Task AnnounceAsync(Socket socket, CancellationToken token)
+    {
+        var announcement = Announcement();
+        if (announcement.Length > 0)
+        {
+            await socket.SendAsync(announcement, SocketFlags.None, token);
+        }
+    }
+
+    /// <summary>A connected event (0x04) for every live client.</summary>
+    private byte[] Announcement()
     {
         var buffer = new PooledBufferWriter();
         try
@@ -144,10 +187,7 @@ internal sealed class MasterLink : IAsyncDisposable
                 }
             }
 
-            if (buffer.Length > 0)
-            {
-                await socket.SendAsync(buffer.WrittenMemory, SocketFlags.None, token);
-            }
+            return buffer.WrittenMemory.ToArray();
         }
         finally
         {
