@@ -137,6 +137,20 @@ internal sealed unsafe partial class FirehoseConnection : IEpollHandler
             return;
         }
 
+        try
+        {
+            OnReady(events);
+        }
+        catch
+        {
+            // A bug must not leave the descriptor open and the connection counted; the loop logs it.
+            Finish(CloseReasons.Error);
+            throw;
+        }
+    }
+
+    private void OnReady(uint events)
+    {
         if ((events & (LibC.EpollOut | Failed)) != 0 && _writeBlocked && !SendQueued(onLoop: true))
         {
             Finish(CloseReasons.Error);

@@ -100,7 +100,10 @@ internal sealed unsafe partial class FirehoseConnection
                     return false;
                 }
 
-                reader.AdvanceTo(buffer.GetPosition(sent), buffer.End);
+                // Examined only as far as consumed: marking the rest examined would make TryRead
+                // report nothing until the next flush, and a client whose backlog is all queued
+                // already would never get it.
+                reader.AdvanceTo(buffer.GetPosition(sent));
             }
 
             if (_writeBlocked == blocked)

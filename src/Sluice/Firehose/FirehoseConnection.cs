@@ -65,24 +65,11 @@ internal sealed partial class FirehoseConnection
 
     public async Task RunAsync()
     {
-        var session = await TryHandshakeAsync();
-        if (_loop is not null)
-        {
-            if (session is null)
-            {
-                RequestClose();
-            }
-            else
-            {
-                Establish();
-            }
-
-            return;
-        }
-
+        FirehoseSession? session = null;
         try
         {
-            if (session is not null)
+            session = await TryHandshakeAsync();
+            if (_loop is null && session is not null)
             {
                 _writer = WriteLoopAsync(session);
                 var reason = await ReadLoopAsync(session);
@@ -91,7 +78,19 @@ internal sealed partial class FirehoseConnection
         }
         finally
         {
-            await CloseAsync();
+            if (_loop is null)
+            {
+                await CloseAsync();
+            }
+            else if (session is null)
+            {
+                RequestClose();
+            }
+            else
+            {
+                // The epoll engine: from here the connection's loop serves it and closes it.
+                Establish();
+            }
         }
     }
 

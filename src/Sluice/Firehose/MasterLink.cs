@@ -22,9 +22,6 @@ internal sealed class MasterLink : IAsyncDisposable
     /// <summary>Batch size at which client readers wait: bounds memory, still hundreds of messages per send.</summary>
     public const int OutboxHighWater = 2 << 20;
 
-    /// <summary>The master receive buffer: one per link, many reads' worth of small packets.</summary>
-    private const int ReceiveBufferSize = 256 * 1024;
-
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
@@ -58,7 +55,8 @@ internal sealed class MasterLink : IAsyncDisposable
         while (!token.IsCancellationRequested)
         {
             ConnectResult connect;
-            DescriptorConnectResult descriptor = default;
+            // Not default: a default result's descriptor 0 would count as connected.
+            var descriptor = new DescriptorConnectResult(-1, ConnectError.None, null, TimeSpan.Zero);
             try
             {
                 if (_service.Loop is { } loop)
@@ -216,70 +214,24 @@ internal sealed class MasterLink : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Routes the master's packets in arrival order. One buffer for the link's life (one link per
-    /// gateway), receives of up to its free space, frames parsed in place: a read carries
-    /// hundreds of packets, and every client that got some is flushed once per read.
-    /// </summary>
+    /// <summary>Routes the master's packets in arrival order (see <see cref="MasterInbox"/>).</summary>
     private async Task<string> ReceiveLoopAsync(Socket socket, CancellationToken token)
     {
-        // A broadcast may name up to 65,536 ids (8 bytes each) besides its message.
-        var maxFrame = checked((int)_service.MaxMessage + TaggedPacket.HeaderSize + 4 + (8 * 65536));
-        var buffer = new byte[ReceiveBufferSize];
-        var start = 0;
-        var end = 0;
-        var frameSize = 0;
+        var inbox = new MasterInbox(_service);
         try
         {
             while (true)
             {
-                if (frameSize > buffer.Length)
-                {
-                    // A frame larger than the buffer (a big message or broadcast): a buffer its size, kept.
-                    var bigger = new byte[frameSize];
-                    buffer.AsSpan(start, end - start).CopyTo(bigger);
-                    (buffer, end, start) = (bigger, end - start, 0);
-                }
-                else if (end == buffer.Length || start + Math.Max(frameSize, ReceiveBufferSize / 4) > buffer.Length)
-                {
-                    buffer.AsSpan(start, end - start).CopyTo(buffer);
-                    (end, start) = (end - start, 0);
-                }
-
-                var read = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, token);
+                var read = await socket.ReceiveAsync(inbox.Space(), SocketFlags.None, token);
                 if (read == 0)
                 {
                     return "master closed the connection";
                 }
 
-                end += read;
-                FrameReadResult result;
-                int length;
-                while ((result = Framing.TryReadFrame(buffer.AsSpan(start, end - start), maxFrame, out length)) == FrameReadResult.Frame)
+                if (inbox.Received(read) is { } error)
                 {
-                    var payload = buffer.AsMemory(start + Framing.HeaderSize, length);
-                    if (!TaggedPacket.TryParseHeader(payload.Span, out var id, out var flags))
-                    {
-                        _service.FlushDeliveries();
-                        return "master sent a frame shorter than the 9-byte tag";
-                    }
-
-                    _service.FromMaster(id, flags, payload[TaggedPacket.HeaderSize..]);
-                    start += Framing.HeaderSize + length;
+                    return error;
                 }
-
-                _service.FlushDeliveries();
-                if (start == end)
-                {
-                    start = end = 0;
-                }
-
-                if (result == FrameReadResult.TooLarge)
-                {
-                    return "master sent a frame above the size cap";
-                }
-
-                frameSize = Framing.HeaderSize + Math.Max(0, length);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)

@@ -1,5 +1,4 @@
 using Sluice.Forwarding.Epoll;
-using Sluice.Protocols.Firehose;
 
 namespace Sluice.Firehose;
 
@@ -17,23 +16,16 @@ namespace Sluice.Firehose;
 /// </remarks>
 internal sealed unsafe class MasterPump : IEpollHandler
 {
-    /// <summary>The master receive buffer: one per link, many reads' worth of small packets.</summary>
-    private const int ReceiveBufferSize = 256 * 1024;
-
     private const int ReadsPerEvent = 4;
     private const uint Failed = LibC.EpollErr | LibC.EpollHup;
 
     private readonly FirehoseService _service;
     private readonly EpollLoop _loop;
     private readonly int _fd;
-    private readonly int _maxFrame;
+    private readonly MasterInbox _inbox;
     private readonly Action _wake;
     private readonly TaskCompletionSource<string> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private uint _watch;
-    private byte[] _buffer = new byte[ReceiveBufferSize];
-    private int _start;
-    private int _end;
-    private int _frameSize;
     private ReadOnlyMemory<byte> _sending;
     private volatile bool _stopRequested;
     private bool _finished;
@@ -48,9 +40,7 @@ internal sealed unsafe class MasterPump : IEpollHandler
         _watch = watch;
         _sending = first;
         _wake = () => _loop.Post(this);
-
-        // A broadcast may name up to 65,536 ids (8 bytes each) besides its message.
-        _maxFrame = checked((int)service.MaxMessage + TaggedPacket.HeaderSize + 4 + (8 * 65536));
+        _inbox = new MasterInbox(service);
     }
 
     public EpollSlot Slot { get; set; } = EpollSlot.None;
@@ -100,17 +90,26 @@ internal sealed unsafe class MasterPump : IEpollHandler
             return;
         }
 
-        if ((events & (LibC.EpollOut | Failed)) != 0 && !_sending.IsEmpty && !Send())
+        try
         {
-            return;
-        }
+            if ((events & (LibC.EpollOut | Failed)) != 0 && !_sending.IsEmpty && !Send())
+            {
+                return;
+            }
 
-        if ((events & (LibC.EpollIn | Failed)) != 0 && !Receive())
+            if ((events & (LibC.EpollIn | Failed)) != 0 && !Receive())
+            {
+                return;
+            }
+
+            UpdateWatch();
+        }
+        catch (Exception ex)
         {
-            return;
+            // A bug must not leave the link half alive; the link redials and the loop logs it.
+            Finish(ex.Message);
+            throw;
         }
-
-        UpdateWatch();
     }
 
     /// <summary>Sends the outbox until it is empty or the master pushes back; false once closed.</summary>
@@ -158,19 +157,16 @@ internal sealed unsafe class MasterPump : IEpollHandler
         }
     }
 
-    /// <summary>
-    /// Reads and routes the master's packets in arrival order (see MasterLink.ReceiveLoopAsync for
-    /// the sockets engine); every client that got some is flushed once per read. False once closed.
-    /// </summary>
+    /// <summary>Reads the master's packets and routes them (<see cref="MasterInbox"/>); false once closed.</summary>
     private bool Receive()
     {
         for (var round = 0; round < ReadsPerEvent; round++)
         {
-            MakeRoom();
+            var space = _inbox.Space().Span;
             nint read;
-            fixed (byte* into = &_buffer[_end])
+            fixed (byte* into = space)
             {
-                read = LibC.Recv(_fd, into, _buffer.Length - _end, LibC.MsgDontWait);
+                read = LibC.Recv(_fd, into, space.Length, LibC.MsgDontWait);
             }
 
             if (read < 0)
@@ -196,71 +192,19 @@ internal sealed unsafe class MasterPump : IEpollHandler
                 return false;
             }
 
-            var full = _end + read == _buffer.Length;
-            _end += (int)read;
-            if (Route() is { } error)
+            if (_inbox.Received((int)read) is { } error)
             {
                 Finish(error);
                 return false;
             }
 
-            if (!full)
+            if (read < space.Length)
             {
                 return true;
             }
         }
 
         return true;
-    }
-
-    /// <summary>Room after the received bytes for at least the pending frame, or a quarter buffer.</summary>
-    private void MakeRoom()
-    {
-        if (_frameSize > _buffer.Length)
-        {
-            // A frame larger than the buffer (a big message or broadcast): a buffer its size, kept.
-            var bigger = new byte[_frameSize];
-            _buffer.AsSpan(_start, _end - _start).CopyTo(bigger);
-            (_buffer, _end, _start) = (bigger, _end - _start, 0);
-        }
-        else if (_end == _buffer.Length || _start + Math.Max(_frameSize, ReceiveBufferSize / 4) > _buffer.Length)
-        {
-            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
-            (_end, _start) = (_end - _start, 0);
-        }
-    }
-
-    /// <summary>Routes every complete packet received; the reason to close on a protocol error, else null.</summary>
-    private string? Route()
-    {
-        FrameReadResult result;
-        int length;
-        while ((result = Framing.TryReadFrame(_buffer.AsSpan(_start, _end - _start), _maxFrame, out length)) == FrameReadResult.Frame)
-        {
-            var payload = _buffer.AsMemory(_start + Framing.HeaderSize, length);
-            if (!TaggedPacket.TryParseHeader(payload.Span, out var id, out var flags))
-            {
-                _service.FlushDeliveries();
-                return "master sent a frame shorter than the 9-byte tag";
-            }
-
-            _service.FromMaster(id, flags, payload[TaggedPacket.HeaderSize..]);
-            _start += Framing.HeaderSize + length;
-        }
-
-        _service.FlushDeliveries();
-        if (_start == _end)
-        {
-            _start = _end = 0;
-        }
-
-        if (result == FrameReadResult.TooLarge)
-        {
-            return "master sent a frame above the size cap";
-        }
-
-        _frameSize = Framing.HeaderSize + Math.Max(0, length);
-        return null;
     }
 
     private void UpdateWatch()
