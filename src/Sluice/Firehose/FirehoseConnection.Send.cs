@@ -176,30 +176,7 @@ internal sealed unsafe partial class FirehoseConnection
     {
         fixed (byte* start = data)
         {
-            var written = 0;
-            while (written < data.Length)
-            {
-                var sent = LibC.Send(_fd, start + written, data.Length - written, LibC.MsgDontWait | LibC.MsgNoSignal);
-                if (sent < 0)
-                {
-                    var errno = LibC.LastError;
-                    if (errno == LibC.EAgain)
-                    {
-                        return written;
-                    }
-
-                    if (errno == LibC.EIntr)
-                    {
-                        continue;
-                    }
-
-                    return -1;
-                }
-
-                written += (int)sent;
-            }
-
-            return written;
+            return (int)LibC.SendAvailable(_fd, start, data.Length);
         }
     }
 }

@@ -129,23 +129,12 @@ internal sealed unsafe class MasterPump : IEpollHandler
             nint sent;
             fixed (byte* data = _sending.Span)
             {
-                sent = LibC.Send(_fd, data, _sending.Length, LibC.MsgDontWait | LibC.MsgNoSignal);
+                sent = LibC.SendAvailable(_fd, data, _sending.Length);
             }
 
             if (sent < 0)
             {
-                var errno = LibC.LastError;
-                if (errno == LibC.EAgain)
-                {
-                    return true;
-                }
-
-                if (errno == LibC.EIntr)
-                {
-                    continue;
-                }
-
-                Finish($"send failed: errno {errno}");
+                Finish($"send failed: errno {LibC.LastError}");
                 return false;
             }
 
