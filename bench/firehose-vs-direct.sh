@@ -8,8 +8,10 @@
 # rounds (the order alternates), medians, gateway/direct ratio; prints a markdown table.
 #
 # Env: CASES ("clients:size:window ..."; default "1000:64:8 8000:64:8 1000:4096:2 8000:4096:2"),
-# ROUNDS (3), DURATION (8s), WARMUP (2s), SLUICE_BIN. Wrap in flock on shared machines:
-#   flock /tmp/sluice-bench.lock bench/firehose-vs-direct.sh
+# ROUNDS (3), DURATION (8s), WARMUP (2s), SLUICE_BIN; SLUICE_FIREHOSE_ENGINE=sockets (passed on to
+# the gateway) measures the .NET-sockets firehose engine instead of the epoll one. Wrap in flock
+# on shared machines (-o, so the servers started here do not hold the lock):
+#   flock -o /tmp/sluice-bench.lock bench/firehose-vs-direct.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

@@ -22,6 +22,7 @@ internal sealed class FrameOutbox : IValueTaskSource<bool>
     private PooledBufferWriter _current = new();
     private PooledBufferWriter _sending = new();
     private bool _senderWaiting;
+    private Action? _senderWake;
     private bool _wakePending;
     private TaskCompletionSource? _spaceWaiter;
     private bool _completed;
@@ -54,14 +55,21 @@ internal sealed class FrameOutbox : IValueTaskSource<bool>
     public bool Exit()
     {
         var wake = _senderWaiting && _current.Length > 0;
+        Action? senderWake = null;
         if (wake)
         {
             _senderWaiting = false;
+            senderWake = _senderWake;
+            _senderWake = null;
         }
 
         var full = _current.Length >= _highWater && !_completed;
         _lock.Exit();
-        if (wake)
+        if (senderWake is not null)
+        {
+            senderWake();
+        }
+        else if (wake)
         {
             _senderWait.SetResult(true);
         }
@@ -154,6 +162,36 @@ internal sealed class FrameOutbox : IValueTaskSource<bool>
     }
 
     /// <summary>
+    /// The sender's side for a sender that is an event loop rather than an awaiting task: returns
+    /// every frame written so far (valid until the next take), or empty, and then calls
+    /// <paramref name="wake"/> once, after the next write, from the writing thread. A loop that
+    /// posts itself from <paramref name="wake"/> thus sends once per turn, however many writers.
+    /// </summary>
+    public ReadOnlyMemory<byte> TryTake(Action wake)
+    {
+        TaskCompletionSource? space;
+        lock (_lock)
+        {
+            if (_current.Length == 0)
+            {
+                _sending.Reset();
+                _current.Reset();
+                _senderWaiting = !_completed;
+                _senderWake = wake;
+                return default;
+            }
+
+            _sending.Clear();
+            (_current, _sending) = (_sending, _current);
+            space = _spaceWaiter;
+            _spaceWaiter = null;
+        }
+
+        space?.TrySetResult();
+        return _sending.WrittenMemory;
+    }
+
+    /// <summary>
     /// Makes a waiting <see cref="TakeAsync"/> return empty (its link is closing), or the next
     /// one that would wait; pending frames stay. A new sender calls <see cref="ClearWake"/> first.
     /// </summary>
@@ -162,8 +200,10 @@ internal sealed class FrameOutbox : IValueTaskSource<bool>
         bool wake;
         lock (_lock)
         {
-            wake = _senderWaiting;
+            // A loop sender (TryTake) stops on its own; only an awaiting TakeAsync needs waking.
+            wake = _senderWaiting && _senderWake is null;
             _senderWaiting = false;
+            _senderWake = null;
             _wakePending = !wake;
         }
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Sluice.Forwarding.Epoll;
 using Sluice.Protocols.Firehose;
 
 namespace Sluice.Firehose;
@@ -121,12 +122,7 @@ internal sealed partial class FirehoseConnection
                 return error is null ? packet : throw new HandshakeException(CloseReasons.Malformed, error);
             }
 
-            if (_receive is null)
-            {
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, token);
-            }
-
-            var received = await _socket.ReceiveAsync(ReceiveSpace(Framing.HeaderSize + HandshakePacket.MaxFrameLength), SocketFlags.None, token);
+            var received = await ReceiveHandshakeAsync(token);
             if (received == 0)
             {
                 throw Received.IsEmpty ? new HandshakeException(CloseReasons.Eof, "closed during handshake") : new HandshakeException(CloseReasons.Truncated, "truncated handshake frame");
@@ -136,6 +132,114 @@ internal sealed partial class FirehoseConnection
         }
     }
 
-    private async ValueTask SendPacketAsync(HandshakePacket packet, CancellationToken token) =>
-        await _socket.SendAsync(packet.ToFrame(), SocketFlags.None, token);
+    private async ValueTask<int> ReceiveHandshakeAsync(CancellationToken token)
+    {
+        var frameSize = Framing.HeaderSize + HandshakePacket.MaxFrameLength;
+        if (_loop is null)
+        {
+            if (_receive is null)
+            {
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, token);
+            }
+
+            return await _socket.ReceiveAsync(ReceiveSpace(frameSize), SocketFlags.None, token);
+        }
+
+        // The epoll engine: the descriptor stays out of .NET's socket engine (see FirehoseConnection.Epoll.cs).
+        while (true)
+        {
+            token.ThrowIfCancellationRequested();
+            var read = ReceiveNow(frameSize);
+            if (read >= 0)
+            {
+                return read;
+            }
+
+            await WaitAsync(LibC.EpollIn, token);
+        }
+    }
+
+    private async ValueTask SendPacketAsync(HandshakePacket packet, CancellationToken token)
+    {
+        var frame = packet.ToFrame();
+        if (_loop is null)
+        {
+            await _socket.SendAsync(frame, SocketFlags.None, token);
+            return;
+        }
+
+        var offset = 0;
+        while (true)
+        {
+            offset += SendSome(frame.AsSpan(offset)) is var sent and >= 0 ? sent : throw new IOException("send failed during handshake");
+            if (offset == frame.Length)
+            {
+                return;
+            }
+
+            await WaitAsync(LibC.EpollOut, token);
+        }
+    }
+
+    /// <summary>Handshake only: completes when the descriptor is ready for <paramref name="events"/>.</summary>
+    private async ValueTask WaitAsync(uint events, CancellationToken token)
+    {
+        var wait = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waitEvents = events;
+        Volatile.Write(ref _wait, wait);
+        _loop!.Post(this);
+        await using (token.UnsafeRegister(static s => ((TaskCompletionSource)s!).TrySetCanceled(), wait))
+        {
+            await wait.Task;
+        }
+    }
+
+    /// <summary>
+    /// One non-blocking receive: the byte count (0 at EOF), or -1 when nothing has arrived. While
+    /// no buffer is held it first peeks, so a client that has sent nothing yet costs none.
+    /// </summary>
+    private unsafe int ReceiveNow(int frameSize)
+    {
+        while (true)
+        {
+            nint read;
+            if (_receive is null)
+            {
+                byte peek;
+                read = LibC.Recv(_fd, &peek, 1, LibC.MsgDontWait | LibC.MsgPeek);
+                if (read > 0)
+                {
+                    var space = ReceiveSpace(frameSize).Span;
+                    fixed (byte* into = space)
+                    {
+                        read = LibC.Recv(_fd, into, space.Length, LibC.MsgDontWait);
+                    }
+                }
+            }
+            else
+            {
+                var space = ReceiveSpace(frameSize).Span;
+                fixed (byte* into = space)
+                {
+                    read = LibC.Recv(_fd, into, space.Length, LibC.MsgDontWait);
+                }
+            }
+
+            if (read >= 0)
+            {
+                return (int)read;
+            }
+
+            var errno = LibC.LastError;
+            if (errno == LibC.EAgain)
+            {
+                return -1;
+            }
+
+            if (errno != LibC.EIntr)
+            {
+                throw new IOException($"receive failed during handshake: errno {errno}");
+            }
+        }
+    }
 }

@@ -6,10 +6,12 @@ using Sluice.Protocols.Firehose;
 namespace Sluice.Firehose;
 
 /// <summary>
-/// One accepted client socket: the handshake (new or resume), then a read loop that turns each
-/// client frame into a tagged packet in the master outbox (many per lock, no copy but the one
-/// into the batch), and a writer loop that sends the session's queue. An idle client holds no
-/// buffer: reads are zero-byte reads until data arrives.
+/// One accepted client socket: the handshake (new or resume), then reads that turn each client
+/// frame into a tagged packet in the master outbox (many per lock, no copy but the one into the
+/// batch), and sends of the session's queue. With the epoll engine (the default on Linux) an
+/// established connection is served by an <see cref="Forwarding.Epoll.EpollLoop"/> (see
+/// <c>FirehoseConnection.Epoll.cs</c>); with the sockets engine by a read loop and a writer loop
+/// over the .NET socket. An idle client holds no buffer either way.
 /// </summary>
 internal sealed partial class FirehoseConnection
 {
@@ -25,6 +27,11 @@ internal sealed partial class FirehoseConnection
         _socket = socket;
         _service = service;
         Remote = (IPEndPoint)socket.RemoteEndPoint!;
+        if (service.Loop is not null)
+        {
+            _loop = service.Loop;
+            _fd = (int)socket.SafeHandle.DangerousGetHandle();
+        }
     }
 
     public IPEndPoint Remote { get; }
@@ -41,42 +48,73 @@ internal sealed partial class FirehoseConnection
         {
         }
 
+        if (_loop is not null)
+        {
+            // The loop closes the descriptor; a handshake still running ends on the cancellation.
+            if (_established)
+            {
+                RequestClose();
+            }
+
+            return;
+        }
+
         _socket.Dispose();
         _service.Master.Outbox.ReleaseSpaceWaiters();
     }
 
     public async Task RunAsync()
     {
+        FirehoseSession? session = null;
         try
         {
-            try
+            session = await TryHandshakeAsync();
+            if (_loop is null && session is not null)
             {
-                _session = await HandshakeAsync();
+                _writer = WriteLoopAsync(session);
+                var reason = await ReadLoopAsync(session);
+                Interlocked.CompareExchange(ref _closeReason, reason, null);
             }
-            catch (HandshakeException ex)
-            {
-                Refuse(ex.Reason, ex.Message);
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                Refuse(_closeReason ?? CloseReasons.HandshakeTimeout, "no complete handshake within handshake_timeout");
-                return;
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-            {
-                Refuse(_closeReason ?? CloseReasons.Eof, ex.Message);
-                return;
-            }
-
-            _writer = WriteLoopAsync(_session);
-            var reason = await ReadLoopAsync(_session);
-            Interlocked.CompareExchange(ref _closeReason, reason, null);
         }
         finally
         {
-            await CloseAsync();
+            if (_loop is null)
+            {
+                await CloseAsync();
+            }
+            else if (session is null)
+            {
+                RequestClose();
+            }
+            else
+            {
+                // The epoll engine: from here the connection's loop serves it and closes it.
+                Establish();
+            }
         }
+    }
+
+    /// <summary>The handshake; null when it failed (then counted and logged as refused).</summary>
+    private async Task<FirehoseSession?> TryHandshakeAsync()
+    {
+        try
+        {
+            return _session = await HandshakeAsync();
+        }
+        catch (HandshakeException ex)
+        {
+            Refuse(ex.Reason, ex.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            Refuse(_closeReason ?? CloseReasons.HandshakeTimeout, "no complete handshake within handshake_timeout");
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            Refuse(_closeReason ?? CloseReasons.Eof, ex.Message);
+        }
+
+        return null;
     }
 
     private void Refuse(string reason, string detail)
@@ -117,7 +155,8 @@ internal sealed partial class FirehoseConnection
                 }
 
                 buffered = false;
-                var (result, pending, frames, bytes) = ToOutbox(outbox, id, maxMessage, out var full);
+                var (result, pending, frames, bytes, consumed) = ToOutbox(Received, outbox, id, maxMessage, out var full);
+                Consume(consumed);
                 frameSize = result == FrameReadResult.Incomplete ? Framing.HeaderSize + Math.Max(0, pending) : 0;
                 if (frames > 0)
                 {
@@ -153,13 +192,13 @@ internal sealed partial class FirehoseConnection
     }
 
     /// <summary>
-    /// Moves every complete frame received into the outbox as a tagged packet, under one lock.
-    /// Returns why it stopped and, when a frame is incomplete, its announced payload length in
-    /// place of the consumed count (-1 while the prefix itself is incomplete).
+    /// Moves every complete frame in <paramref name="data"/> into the outbox as a tagged packet,
+    /// under one lock. Returns why it stopped, the bytes consumed and, when a frame is incomplete,
+    /// its announced payload length (-1 while the prefix itself is incomplete).
     /// </summary>
-    private (FrameReadResult Result, int PendingLength, int Frames, long Bytes) ToOutbox(FrameOutbox outbox, ulong id, int maxMessage, out bool full)
+    private static (FrameReadResult Result, int PendingLength, int Frames, long Bytes, int Consumed) ToOutbox(
+        ReadOnlySpan<byte> data, FrameOutbox outbox, ulong id, int maxMessage, out bool full)
     {
-        var data = Received;
         var offset = 0;
         var frames = 0;
         long bytes = 0;
@@ -186,8 +225,7 @@ internal sealed partial class FirehoseConnection
             }
         }
 
-        Consume(offset);
-        return (result, length, frames, bytes);
+        return (result, length, frames, bytes, offset);
     }
 
     /// <summary>

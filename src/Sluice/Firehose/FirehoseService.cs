@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Sluice.Configuration;
+using Sluice.Forwarding.Epoll;
 using Sluice.Protocols.Firehose;
 using Sluice.Transport;
 
@@ -48,6 +49,12 @@ internal sealed partial class FirehoseService : IConnectionHandler, IAsyncDispos
     public FirehoseCounters Counters { get; } = new();
 
     public MasterLink Master { get; }
+
+    /// <summary>
+    /// With the epoll engine, the one loop that serves this firehose's established clients and
+    /// its master link, so the data path never changes threads; null with the sockets engine.
+    /// </summary>
+    public EpollLoop? Loop { get; } = FirehoseEngine.IsEpoll ? EpollLoopGroup.Shared.Next() : null;
 
     public int MaxMessage => (int)Config.MaxMessage;
 

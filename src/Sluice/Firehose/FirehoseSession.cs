@@ -109,6 +109,9 @@ internal sealed class FirehoseSession
     {
         Dirty = false;
         _ = _queue.Writer.FlushAsync();
+
+        // The epoll engine sends from here; the sockets engine's writer loop ran inside the flush.
+        Volatile.Read(ref _connection)?.OnQueued();
     }
 
     /// <summary>The writer sent <paramref name="messages"/> frames.</summary>

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Sluice.Configuration;
+using Sluice.Forwarding.Epoll;
 using Sluice.Protocols.Firehose;
 using Sluice.Transport;
 
@@ -21,9 +22,6 @@ internal sealed class MasterLink : IAsyncDisposable
     /// <summary>Batch size at which client readers wait: bounds memory, still hundreds of messages per send.</summary>
     public const int OutboxHighWater = 2 << 20;
 
-    /// <summary>The master receive buffer: one per link, many reads' worth of small packets.</summary>
-    private const int ReceiveBufferSize = 256 * 1024;
-
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
@@ -34,6 +32,7 @@ internal sealed class MasterLink : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private volatile Socket? _socket;
+    private volatile MasterPump? _pump;
 
     public MasterLink(FirehoseService service, HostPort address, ILogger logger)
     {
@@ -44,7 +43,7 @@ internal sealed class MasterLink : IAsyncDisposable
 
     public FrameOutbox Outbox { get; } = new(OutboxHighWater);
 
-    public bool IsConnected => _socket is not null;
+    public bool IsConnected => _socket is not null || _pump is not null;
 
     public void Start() => _loop = Task.Run(RunAsync);
 
@@ -56,16 +55,27 @@ internal sealed class MasterLink : IAsyncDisposable
         while (!token.IsCancellationRequested)
         {
             ConnectResult connect;
+            // Not default: a default result's descriptor 0 would count as connected.
+            var descriptor = new DescriptorConnectResult(-1, ConnectError.None, null, TimeSpan.Zero);
             try
             {
-                connect = await UpstreamDialer.ConnectAsync(_address, ConnectTimeout, token);
+                if (_service.Loop is { } loop)
+                {
+                    // The epoll engine: a descriptor .NET's socket engine never sees, on the clients' loop.
+                    descriptor = await EpollDialer.ConnectAsync(_address, _address.Ip is { } ip ? new IPEndPoint(ip, _address.Port) : null, loop, ConnectTimeout, token);
+                    connect = new ConnectResult(null, descriptor.Error, descriptor.RemoteEndPoint, descriptor.Elapsed);
+                }
+                else
+                {
+                    connect = await UpstreamDialer.ConnectAsync(_address, ConnectTimeout, token);
+                }
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            if (connect.Socket is not { } socket)
+            if (connect.Socket is null && !descriptor.Succeeded)
             {
                 FirehoseLog.MasterUnreachable(_logger, _service.Name, _address.ToString(), connect.Reason, (long)backoff.TotalMilliseconds);
                 try
@@ -89,7 +99,9 @@ internal sealed class MasterLink : IAsyncDisposable
             everConnected = true;
             backoff = MinBackoff;
             FirehoseLog.MasterConnected(_logger, _service.Name, connect.RemoteEndPoint!);
-            var reason = await ServeAsync(socket, token);
+            var reason = connect.Socket is { } socket
+                ? await ServeAsync(socket, token)
+                : await ServeOnLoopAsync(_service.Loop!, descriptor, token);
             if (!token.IsCancellationRequested)
             {
                 FirehoseLog.MasterLost(_logger, _service.Name, reason);
@@ -130,8 +142,37 @@ internal sealed class MasterLink : IAsyncDisposable
         }
     }
 
+    /// <summary>The epoll engine's link: a <see cref="MasterPump"/> on the clients' loop until the connection ends.</summary>
+    private async Task<string> ServeOnLoopAsync(EpollLoop loop, DescriptorConnectResult connect, CancellationToken token)
+    {
+        var pump = new MasterPump(_service, loop, connect.Fd, connect.Watch, _service.MasterEvents ? Announcement() : default);
+        _pump = pump;
+        Outbox.ClearWake();
+        try
+        {
+            using (token.UnsafeRegister(static p => ((MasterPump)p!).Stop(), pump))
+            {
+                return await pump.RunAsync();
+            }
+        }
+        finally
+        {
+            _pump = null;
+        }
+    }
+
     /// <summary>With master_events on, a (re)connected master learns every connected client first.</summary>
     private async Task AnnounceAsync(Socket socket, CancellationToken token)
+    {
+        var announcement = Announcement();
+        if (announcement.Length > 0)
+        {
+            await socket.SendAsync(announcement, SocketFlags.None, token);
+        }
+    }
+
+    /// <summary>A connected event (0x04) for every live client.</summary>
+    private byte[] Announcement()
     {
         var buffer = new PooledBufferWriter();
         try
@@ -144,10 +185,7 @@ internal sealed class MasterLink : IAsyncDisposable
                 }
             }
 
-            if (buffer.Length > 0)
-            {
-                await socket.SendAsync(buffer.WrittenMemory, SocketFlags.None, token);
-            }
+            return buffer.WrittenMemory.ToArray();
         }
         finally
         {
@@ -176,70 +214,24 @@ internal sealed class MasterLink : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Routes the master's packets in arrival order. One buffer for the link's life (one link per
-    /// gateway), receives of up to its free space, frames parsed in place: a read carries
-    /// hundreds of packets, and every client that got some is flushed once per read.
-    /// </summary>
+    /// <summary>Routes the master's packets in arrival order (see <see cref="MasterInbox"/>).</summary>
     private async Task<string> ReceiveLoopAsync(Socket socket, CancellationToken token)
     {
-        // A broadcast may name up to 65,536 ids (8 bytes each) besides its message.
-        var maxFrame = checked((int)_service.MaxMessage + TaggedPacket.HeaderSize + 4 + (8 * 65536));
-        var buffer = new byte[ReceiveBufferSize];
-        var start = 0;
-        var end = 0;
-        var frameSize = 0;
+        var inbox = new MasterInbox(_service);
         try
         {
             while (true)
             {
-                if (frameSize > buffer.Length)
-                {
-                    // A frame larger than the buffer (a big message or broadcast): a buffer its size, kept.
-                    var bigger = new byte[frameSize];
-                    buffer.AsSpan(start, end - start).CopyTo(bigger);
-                    (buffer, end, start) = (bigger, end - start, 0);
-                }
-                else if (end == buffer.Length || start + Math.Max(frameSize, ReceiveBufferSize / 4) > buffer.Length)
-                {
-                    buffer.AsSpan(start, end - start).CopyTo(buffer);
-                    (end, start) = (end - start, 0);
-                }
-
-                var read = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, token);
+                var read = await socket.ReceiveAsync(inbox.Space(), SocketFlags.None, token);
                 if (read == 0)
                 {
                     return "master closed the connection";
                 }
 
-                end += read;
-                FrameReadResult result;
-                int length;
-                while ((result = Framing.TryReadFrame(buffer.AsSpan(start, end - start), maxFrame, out length)) == FrameReadResult.Frame)
+                if (inbox.Received(read) is { } error)
                 {
-                    var payload = buffer.AsMemory(start + Framing.HeaderSize, length);
-                    if (!TaggedPacket.TryParseHeader(payload.Span, out var id, out var flags))
-                    {
-                        _service.FlushDeliveries();
-                        return "master sent a frame shorter than the 9-byte tag";
-                    }
-
-                    _service.FromMaster(id, flags, payload[TaggedPacket.HeaderSize..]);
-                    start += Framing.HeaderSize + length;
+                    return error;
                 }
-
-                _service.FlushDeliveries();
-                if (start == end)
-                {
-                    start = end = 0;
-                }
-
-                if (result == FrameReadResult.TooLarge)
-                {
-                    return "master sent a frame above the size cap";
-                }
-
-                frameSize = Framing.HeaderSize + Math.Max(0, length);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)

@@ -96,4 +96,42 @@ public sealed class FrameOutboxTests
         Assert.False(outbox.WaitForSpaceAsync().IsCompleted);
         Assert.Equal(213, outbox.PendingBytes);
     }
+
+    [Fact]
+    public void ALoopSender_IsWokenOncePerTake_HoweverManyFramesFollow_AndTakesThemAsOneBatch()
+    {
+        var outbox = new FrameOutbox(highWater: 1024);
+        var wakes = 0;
+        Assert.True(outbox.TryTake(() => wakes++).IsEmpty);
+        for (byte i = 1; i <= 3; i++)
+        {
+            var writer = outbox.Enter();
+            TaggedPacket.Write(writer, i, TaggedFlags.Data, [i]);
+            outbox.Exit();
+        }
+
+        Assert.Equal(1, wakes);
+        var batch = outbox.TryTake(() => wakes++);
+        Assert.Equal(3 * (TaggedPacket.FrameOverhead + 1), batch.Length);
+        Assert.Equal([1, 2, 3], Enumerable.Range(0, 3).Select(i => batch.Span[(i * (TaggedPacket.FrameOverhead + 1)) + TaggedPacket.FrameOverhead]));
+
+        // Not empty-handed: the sender will take again on its own, so writers need not wake it.
+        var more = outbox.Enter();
+        TaggedPacket.Write(more, 4, TaggedFlags.Data, [4]);
+        outbox.Exit();
+        Assert.Equal(1, wakes);
+    }
+
+    [Fact]
+    public void ALoopSender_TakingTheBatch_ReleasesWritersWaitingForSpace()
+    {
+        var outbox = new FrameOutbox(highWater: 64);
+        var writer = outbox.Enter();
+        TaggedPacket.Write(writer, 1, TaggedFlags.Data, new byte[100]);
+        Assert.True(outbox.Exit());
+        var space = outbox.WaitForSpaceAsync();
+        Assert.False(space.IsCompleted);
+        Assert.False(outbox.TryTake(() => { }).IsEmpty);
+        Assert.True(space.IsCompleted);
+    }
 }

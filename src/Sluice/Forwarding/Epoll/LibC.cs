@@ -34,6 +34,7 @@ internal static unsafe partial class LibC
     public const int EfdCloexec = 0x80000;
     public const int EfdNonblock = 0x800;
 
+    public const int MsgPeek = 0x02;
     public const int MsgDontWait = 0x40;
     public const int MsgNoSignal = 0x4000;
 
@@ -103,6 +104,39 @@ internal static unsafe partial class LibC
     {
         var linger = stackalloc int[2] { 1, 0 };
         SetSockOpt(fd, SolSocket, SoLinger, linger, sizeof(int) * 2);
+    }
+
+    /// <summary>
+    /// Writes as much of <paramref name="data"/> as the socket takes now (non-blocking, no
+    /// SIGPIPE): the count written, which is less than asked when the socket is full, or -1 on
+    /// an error other than EAGAIN.
+    /// </summary>
+    public static nint SendAvailable(int fd, byte* data, nint length)
+    {
+        nint written = 0;
+        while (written < length)
+        {
+            var sent = Send(fd, data + written, length - written, MsgDontWait | MsgNoSignal);
+            if (sent < 0)
+            {
+                var errno = LastError;
+                if (errno == EAgain)
+                {
+                    return written;
+                }
+
+                if (errno == EIntr)
+                {
+                    continue;
+                }
+
+                return -1;
+            }
+
+            written += sent;
+        }
+
+        return written;
     }
 
     public static int LastError => Marshal.GetLastPInvokeError();
