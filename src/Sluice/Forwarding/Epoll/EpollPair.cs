@@ -171,7 +171,7 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
             }
 
             CountBytes(d.FromClient, read, _counter);
-            var sent = SendSome(d.To, buffer, read);
+            var sent = LibC.SendAvailable(d.To, buffer, read);
             if (sent < 0)
             {
                 Finish(d.FromClient ? CloseReason.UpstreamReset : CloseReason.ClientReset, reset: true);
@@ -203,7 +203,7 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
         nint sent;
         fixed (byte* pending = d.Pending)
         {
-            sent = SendSome(d.To, pending + d.Offset, d.Count);
+            sent = LibC.SendAvailable(d.To, pending + d.Offset, d.Count);
         }
 
         if (sent < 0)
@@ -231,35 +231,6 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
         // The source has likely kept sending while we waited; take it now rather than after
         // another trip through epoll_wait.
         return Forward(ref d);
-    }
-
-    /// <summary>Writes as much as the descriptor takes now: the count written, or -1 on error.</summary>
-    private static nint SendSome(int fd, byte* data, nint length)
-    {
-        nint written = 0;
-        while (written < length)
-        {
-            var sent = LibC.Send(fd, data + written, length - written, LibC.MsgDontWait | LibC.MsgNoSignal);
-            if (sent < 0)
-            {
-                var errno = LibC.LastError;
-                if (errno == LibC.EAgain)
-                {
-                    return written;
-                }
-
-                if (errno == LibC.EIntr)
-                {
-                    continue;
-                }
-
-                return -1;
-            }
-
-            written += sent;
-        }
-
-        return written;
     }
 
     private static void ShutdownIfDrained(ref Direction d)
