@@ -20,7 +20,7 @@ internal sealed unsafe partial class FirehoseConnection
             if (fromLoopBuffer)
             {
                 room = EpollLoop.BufferSize;
-                read = LibC.Recv(_fd, _loop!.Buffer, room, LibC.MsgDontWait);
+                read = LibC.ReceiveAvailable(_fd, _loop!.Buffer, room);
             }
             else
             {
@@ -28,23 +28,17 @@ internal sealed unsafe partial class FirehoseConnection
                 room = space.Length;
                 fixed (byte* into = space)
                 {
-                    read = LibC.Recv(_fd, into, room, LibC.MsgDontWait);
+                    read = LibC.ReceiveAvailable(_fd, into, room);
                 }
+            }
+
+            if (read == LibC.WouldBlock)
+            {
+                return true;
             }
 
             if (read < 0)
             {
-                var errno = LibC.LastError;
-                if (errno == LibC.EAgain)
-                {
-                    return true;
-                }
-
-                if (errno == LibC.EIntr)
-                {
-                    continue;
-                }
-
                 Finish(_closeReason ?? CloseReasons.Eof);
                 return false;
             }

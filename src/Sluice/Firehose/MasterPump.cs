@@ -155,23 +155,17 @@ internal sealed unsafe class MasterPump : IEpollHandler
             nint read;
             fixed (byte* into = space)
             {
-                read = LibC.Recv(_fd, into, space.Length, LibC.MsgDontWait);
+                read = LibC.ReceiveAvailable(_fd, into, space.Length);
+            }
+
+            if (read == LibC.WouldBlock)
+            {
+                return true;
             }
 
             if (read < 0)
             {
-                var errno = LibC.LastError;
-                if (errno == LibC.EAgain)
-                {
-                    return true;
-                }
-
-                if (errno == LibC.EIntr)
-                {
-                    continue;
-                }
-
-                Finish($"receive failed: errno {errno}");
+                Finish($"receive failed: errno {LibC.LastError}");
                 return false;
             }
 

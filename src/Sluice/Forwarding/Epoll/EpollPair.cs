@@ -145,20 +145,14 @@ internal abstract unsafe class EpollPair : TrackedConnection, IEpollHandler
         var buffer = _loop.Buffer;
         for (var round = 0; round < ReadsPerEvent; round++)
         {
-            var read = LibC.Recv(d.From, buffer, EpollLoop.BufferSize, LibC.MsgDontWait);
+            var read = LibC.ReceiveAvailable(d.From, buffer, EpollLoop.BufferSize);
+            if (read == LibC.WouldBlock)
+            {
+                return true;
+            }
+
             if (read < 0)
             {
-                var errno = LibC.LastError;
-                if (errno == LibC.EAgain)
-                {
-                    return true;
-                }
-
-                if (errno == LibC.EIntr)
-                {
-                    continue;
-                }
-
                 Finish(d.FromClient ? CloseReason.ClientReset : CloseReason.UpstreamReset, reset: true);
                 return false;
             }

@@ -106,6 +106,37 @@ internal static unsafe partial class LibC
         SetSockOpt(fd, SolSocket, SoLinger, linger, sizeof(int) * 2);
     }
 
+    /// <summary>What <see cref="ReceiveAvailable"/> returns when the socket has nothing to read now.</summary>
+    public const nint WouldBlock = -2;
+
+    /// <summary>
+    /// Reads what the socket has now (non-blocking, EINTR retried): the count read, 0 at the end
+    /// of the stream, <see cref="WouldBlock"/> when nothing is there, or -1 on another error
+    /// (errno in <see cref="LastError"/>).
+    /// </summary>
+    public static nint ReceiveAvailable(int fd, void* buffer, nint length)
+    {
+        while (true)
+        {
+            var read = Recv(fd, buffer, length, MsgDontWait);
+            if (read >= 0)
+            {
+                return read;
+            }
+
+            var errno = LastError;
+            if (errno == EAgain)
+            {
+                return WouldBlock;
+            }
+
+            if (errno != EIntr)
+            {
+                return -1;
+            }
+        }
+    }
+
     /// <summary>
     /// Writes as much of <paramref name="data"/> as the socket takes now (non-blocking, no
     /// SIGPIPE): the count written, which is less than asked when the socket is full, or -1 on
