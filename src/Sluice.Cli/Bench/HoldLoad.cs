@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Sluice.Client;
 
 namespace Sluice.Cli.Bench;
 
@@ -6,7 +7,9 @@ namespace Sluice.Cli.Bench;
 /// `sluice bench hold`: opens N connections, checks each with a one-byte echo (so each is proxied
 /// end to end, not just accepted), keeps them all open and idle, and reports how long opening
 /// took. With a process id, that process's RSS before and after gives its memory per idle
-/// connection, which is what a proxy holding many quiet clients pays.
+/// connection, which is what a proxy holding many quiet clients pays. With
+/// <see cref="HoldOptions.Firehose"/> each connection is a firehose client instead (handshake done,
+/// one message echoed by the master), for the gateway's memory per idle client.
 /// </summary>
 internal sealed class HoldLoad
 {
@@ -32,7 +35,7 @@ internal sealed class HoldLoad
         }
 
         var rssBefore = o.Pids.Count > 0 ? ProcessMemory.ReadRssBytes(o.Pids) : (long?)null;
-        var sockets = new Socket?[o.Connections];
+        var held = new IAsyncDisposable?[o.Connections];
         var connect = new LatencyRecorder();
         try
         {
@@ -48,7 +51,7 @@ internal sealed class HoldLoad
                     int i;
                     while (_errors.Count == 0 && (i = Interlocked.Increment(ref next)) < o.Connections)
                     {
-                        sockets[i] = await OpenOneAsync(lane, probe, connect, cancellationToken);
+                        held[i] = await OpenOneAsync(lane, probe, connect, cancellationToken);
                     }
                 }, CancellationToken.None);
             }
@@ -72,29 +75,32 @@ internal sealed class HoldLoad
                 await Task.Delay(o.HoldFor, cancellationToken);
             }
 
-            var held = (int)Opened;
+            var count = (int)Opened;
             return new BenchResult
             {
                 Mode = "hold",
                 Target = o.Target.ToString(),
                 Connections = o.Connections,
                 ElapsedSeconds = openSeconds,
-                Held = held,
+                Held = count,
                 OpenSeconds = openSeconds,
                 ConnectLatency = connect.Summarize(),
                 Pids = o.Pids.Count > 0 ? o.Pids : null,
                 RssBeforeBytes = rssBefore,
                 RssAfterBytes = rssAfter,
-                RssPerConnectionBytes = rssAfter is { } after && rssBefore is { } before && held > 0 ? (double)(after - before) / held : null,
+                RssPerConnectionBytes = rssAfter is { } after && rssBefore is { } before && count > 0 ? (double)(after - before) / count : null,
                 Errors = _errors.Count,
                 FirstError = _errors.First,
             };
         }
         finally
         {
-            foreach (var socket in sockets)
+            foreach (var connection in held)
             {
-                socket?.Dispose();
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync();
+                }
             }
         }
     }
@@ -102,23 +108,23 @@ internal sealed class HoldLoad
     private async Task WarmUpAsync(CancellationToken cancellationToken)
     {
         var probe = new byte[2];
-        var sockets = new List<Socket>(_options.Warmup);
+        var opened = new List<IAsyncDisposable>(_options.Warmup);
         var unused = new LatencyRecorder(shards: 1);
         try
         {
             for (var i = 0; i < _options.Warmup && _errors.Count == 0; i++)
             {
-                if (await OpenOneAsync(0, probe, unused, cancellationToken) is { } socket)
+                if (await OpenOneAsync(0, probe, unused, cancellationToken) is { } connection)
                 {
-                    sockets.Add(socket);
+                    opened.Add(connection);
                 }
             }
         }
         finally
         {
-            foreach (var socket in sockets)
+            foreach (var connection in opened)
             {
-                socket.Dispose();
+                await connection.DisposeAsync();
             }
         }
 
@@ -132,29 +138,48 @@ internal sealed class HoldLoad
         await Task.Delay(_options.Settle, cancellationToken);
     }
 
-    private async Task<Socket?> OpenOneAsync(int lane, byte[] probe, LatencyRecorder connect, CancellationToken cancellationToken)
+    private async Task<IAsyncDisposable?> OpenOneAsync(int lane, byte[] probe, LatencyRecorder connect, CancellationToken cancellationToken)
     {
         var started = BenchClock.Now;
-        Socket? socket = null;
+        IAsyncDisposable? connection = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.ConnectTimeout);
-            socket = await BenchTarget.ConnectAsync(_options.Target, timeout.Token);
-            connect.Record(lane, BenchClock.Now - started);
             probe[0] = (byte)('0' + (lane % 10));
-            await socket.SendAsync(probe.AsMemory(0, 1), SocketFlags.None, timeout.Token);
-            if (await socket.ReceiveAsync(probe.AsMemory(1, 1), SocketFlags.None, timeout.Token) != 1 || probe[1] != probe[0])
+            if (_options.Firehose)
             {
-                throw new InvalidDataException("the one-byte probe was not echoed");
+                var client = await FirehoseClient.ConnectAsync(_options.Target, cancellationToken: timeout.Token);
+                connection = client;
+                connect.Record(lane, BenchClock.Now - started);
+                await client.SendAsync(probe.AsMemory(0, 1), timeout.Token);
+                if (await client.ReceiveAsync(timeout.Token) is not [var echoed] || echoed != probe[0])
+                {
+                    throw new InvalidDataException("the one-byte probe message was not echoed by the master");
+                }
+            }
+            else
+            {
+                var socket = await BenchTarget.ConnectAsync(_options.Target, timeout.Token);
+                connection = new NetworkStream(socket, ownsSocket: true);
+                connect.Record(lane, BenchClock.Now - started);
+                await socket.SendAsync(probe.AsMemory(0, 1), SocketFlags.None, timeout.Token);
+                if (await socket.ReceiveAsync(probe.AsMemory(1, 1), SocketFlags.None, timeout.Token) != 1 || probe[1] != probe[0])
+                {
+                    throw new InvalidDataException("the one-byte probe was not echoed");
+                }
             }
 
             Interlocked.Increment(ref _opened);
-            return socket;
+            return connection;
         }
-        catch (Exception ex) when (ex is SocketException or InvalidDataException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or IOException or FirehoseException or InvalidDataException or OperationCanceledException)
         {
-            socket?.Dispose();
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
             _errors.Add(ex is OperationCanceledException ? $"no echo within {_options.ConnectTimeout.TotalSeconds:0.#} s" : ex.Message);
             return null;
         }

@@ -30,4 +30,10 @@ internal sealed record HoldOptions
     public TimeSpan HoldFor { get; init; }
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The target is a firehose gateway: each connection is a <c>FirehoseClient</c> that completes
+    /// the new-session handshake and is checked with one message echoed by the master.
+    /// </summary>
+    public bool Firehose { get; init; }
 }

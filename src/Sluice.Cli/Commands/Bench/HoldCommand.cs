@@ -3,7 +3,7 @@ using Sluice.Cli.Bench;
 
 namespace Sluice.Cli.Commands.Bench;
 
-/// <summary>`sluice bench hold TARGET`: hold N idle connections; with --pid, RSS per connection.</summary>
+/// <summary>`sluice bench hold TARGET`: hold N idle connections (raw, or firehose clients); with --pid, RSS per connection.</summary>
 internal static class HoldCommand
 {
     public static Command Create()
@@ -48,11 +48,15 @@ internal static class HoldCommand
             Description = "Connections opened, checked and closed before the baseline RSS, so one-time costs (JIT, pools) are not charged per connection (default 0)",
             Validators = { r => { if (r.GetValueOrDefault<int>() < 0) { r.AddError("--warmup must be 0 or more"); } } },
         };
+        var firehose = new Option<bool>("--firehose")
+        {
+            Description = "The target is a firehose gateway with an echo master: each connection completes the client handshake and one message is echoed",
+        };
         var json = BenchOptions.Json();
         var quiet = BenchOptions.Quiet();
         var command = new Command("hold", "Open and hold N idle connections, each checked with one echo; with --pid, that process's RSS per connection")
         {
-            target, connections, pid, warmup, settle, holdFor, parallel, json, quiet,
+            target, connections, pid, warmup, settle, holdFor, parallel, firehose, json, quiet,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -72,6 +76,7 @@ internal static class HoldCommand
                         Pids = parse.GetValue(pid) ?? [],
                         Settle = parse.GetValue(settle) ?? TimeSpan.FromSeconds(2),
                         HoldFor = parse.GetValue(holdFor) ?? TimeSpan.Zero,
+                        Firehose = parse.GetValue(firehose),
                     });
                     return await load.RunAsync(cancellationToken);
                 },
