@@ -62,7 +62,7 @@ internal sealed class MasterLink : IAsyncDisposable
                 if (_service.Loop is { } loop)
                 {
                     // The epoll engine: a descriptor .NET's socket engine never sees, on the clients' loop.
-                    descriptor = await EpollDialer.ConnectAsync(_address, _address.Ip is { } ip ? new IPEndPoint(ip, _address.Port) : null, loop, ConnectTimeout, token);
+                    descriptor = await DialOnLoopAsync(loop, token);
                     connect = new ConnectResult(null, descriptor.Error, descriptor.RemoteEndPoint, descriptor.Elapsed);
                 }
                 else
@@ -106,6 +106,35 @@ internal sealed class MasterLink : IAsyncDisposable
             {
                 FirehoseLog.MasterLost(_logger, _service.Name, reason);
             }
+        }
+    }
+
+    /// <summary>
+    /// Dials the master on the loop. The epoll connect itself cannot be cancelled, so a stop does not
+    /// wait for it (a master that drops SYNs would hold shutdown for the whole connect timeout):
+    /// the wait ends at once and a descriptor the connect yields later is closed.
+    /// </summary>
+    private async Task<DescriptorConnectResult> DialOnLoopAsync(EpollLoop loop, CancellationToken token)
+    {
+        var dial = EpollDialer.ConnectAsync(_address, _address.Ip is { } ip ? new IPEndPoint(ip, _address.Port) : null, loop, ConnectTimeout, token).AsTask();
+        try
+        {
+            return await dial.WaitAsync(token);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = dial.ContinueWith(
+                static t =>
+                {
+                    if (t.IsCompletedSuccessfully && t.Result.Succeeded)
+                    {
+                        LibC.Close(t.Result.Fd);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            throw;
         }
     }
 

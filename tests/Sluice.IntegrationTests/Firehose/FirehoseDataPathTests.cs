@@ -148,4 +148,51 @@ public sealed class FirehoseDataPathTests
         message.CopyTo(frame, Framing.HeaderSize);
         return frame;
     }
+
+    [Fact]
+    public async Task Stopping_while_the_master_dial_hangs_does_not_wait_for_the_connect_timeout()
+    {
+        // A listener whose accept queue is full: the kernel drops further SYNs, so a dial to it
+        // hangs until its own timeout (5 s), as with a master behind a firewall that drops packets.
+        using var blackhole = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        blackhole.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        blackhole.Listen(0);
+        var port = ((IPEndPoint)blackhole.LocalEndPoint!).Port;
+        var fillers = new List<Socket>();
+        for (var i = 0; i < 3; i++)
+        {
+            var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            fillers.Add(filler);
+            using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            try
+            {
+                await filler.ConnectAsync(blackhole.LocalEndPoint!, quick.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break; // the queue is full
+            }
+        }
+
+        try
+        {
+            var gateway = await TestGateway.StartAsync(new SluiceConfig
+            {
+                Firehoses = [new FirehoseConfig { Name = "f", Listen = [TestGateway.Loopback0], Master = new HostPort("127.0.0.1", port) }],
+            });
+            await Task.Delay(300); // the gateway is now inside its dial
+
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            await gateway.DisposeAsync();
+
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(4), $"stopping took {stopping.Elapsed.TotalSeconds:0.0} s: it waited for the master dial's timeout");
+        }
+        finally
+        {
+            foreach (var filler in fillers)
+            {
+                filler.Dispose();
+            }
+        }
+    }
 }
