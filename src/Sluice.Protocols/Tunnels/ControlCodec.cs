@@ -36,7 +36,7 @@ internal static class ControlCodec
             throw new ArgumentException("need the whole header", nameof(header));
         }
 
-        if (header[0] is < (byte)ControlMessageType.Hello or > (byte)ControlMessageType.Error)
+        if (header[0] is < (byte)ControlMessageType.Hello or > (byte)ControlMessageType.RegisterHttpResult)
         {
             error = $"unknown control message type 0x{header[0]:x2}";
             return null;
@@ -105,6 +105,8 @@ internal static class ControlCodec
             ControlMessageType.RegisterResult => ReadRegisterResult(ref reader),
             ControlMessageType.Heartbeat => reader.TryReadBigEndian(out long sequence) ? new HeartbeatMessage((ulong)sequence) : null,
             ControlMessageType.Error => ReadError(ref reader),
+            ControlMessageType.RegisterHttp => ReadRegisterHttp(ref reader),
+            ControlMessageType.RegisterHttpResult => ReadRegisterHttpResult(ref reader),
             _ => null,
         };
 
@@ -194,6 +196,19 @@ internal static class ControlCodec
             case ErrorMessage error:
                 WireStrings.WriteByte(writer, (byte)error.Code);
                 WireStrings.Write(writer, WireStrings.Truncate(error.Reason));
+                break;
+            case RegisterHttpMessage register:
+                WriteRegisterHttp(register, writer);
+                break;
+            case RegisterHttpResultMessage result:
+                WireStrings.WriteUInt16(writer, (ushort)result.Tunnels.Count);
+                foreach (var tunnel in result.Tunnels)
+                {
+                    WireStrings.Write(writer, tunnel.Name);
+                    WireStrings.WriteByte(writer, (byte)tunnel.Status);
+                    WireStrings.Write(writer, WireStrings.Truncate(tunnel.Detail));
+                }
+
                 break;
             default:
                 throw new ArgumentException($"no writer for {message.GetType().Name}", nameof(message));
@@ -289,4 +304,100 @@ internal static class ControlCodec
         reader.TryRead(out var code) && WireStrings.TryRead(ref reader, out var reason, out _)
             ? new ErrorMessage((ControlErrorCode)code, reason)
             : null;
+
+    private static void WriteRegisterHttp(RegisterHttpMessage register, IBufferWriter<byte> writer)
+    {
+        if (register.Tunnels.Count > MaxTunnels)
+        {
+            throw new ArgumentException($"at most {MaxTunnels} HTTP tunnels per agent", nameof(register));
+        }
+
+        WireStrings.WriteUInt16(writer, (ushort)register.Tunnels.Count);
+        foreach (var tunnel in register.Tunnels)
+        {
+            WireStrings.Write(writer, tunnel.Name);
+            WireStrings.Write(writer, tunnel.Host);
+            WireStrings.WriteByte(writer, (byte)tunnel.AuthKind);
+            if (tunnel.AuthKind != HttpAuthKind.None)
+            {
+                RequireLength(tunnel.AuthHash, HttpTunnelRequest.AuthHashLength, "auth hash");
+                WireStrings.Write(writer, tunnel.AuthHeader);
+                writer.Write(tunnel.AuthHash);
+            }
+
+            WireStrings.Write(writer, tunnel.HostHeader);
+            WireStrings.WriteByte(writer, tunnel.Inspect ? (byte)1 : (byte)0);
+            WireStrings.WriteUInt32(writer, tunnel.CaptureBytes);
+        }
+    }
+
+    private static RegisterHttpMessage? ReadRegisterHttp(ref SequenceReader<byte> reader)
+    {
+        if (!reader.TryReadBigEndian(out short countValue) || (ushort)countValue > MaxTunnels)
+        {
+            return null;
+        }
+
+        var tunnels = new HttpTunnelRequest[(ushort)countValue];
+        for (var i = 0; i < tunnels.Length; i++)
+        {
+            if (!WireStrings.TryRead(ref reader, out var name, out _)
+                || !WireStrings.TryRead(ref reader, out var host, out _)
+                || !reader.TryRead(out var auth)
+                || auth > (byte)HttpAuthKind.Header)
+            {
+                return null;
+            }
+
+            var header = string.Empty;
+            byte[] hash = [];
+            if (auth != (byte)HttpAuthKind.None)
+            {
+                if (!WireStrings.TryRead(ref reader, out header, out _) || header.Length == 0 || reader.Remaining < HttpTunnelRequest.AuthHashLength)
+                {
+                    return null;
+                }
+
+                hash = new byte[HttpTunnelRequest.AuthHashLength];
+                reader.TryCopyTo(hash);
+                reader.Advance(hash.Length);
+            }
+
+            if (!WireStrings.TryRead(ref reader, out var hostHeader, out _)
+                || !reader.TryRead(out var inspect)
+                || inspect > 1
+                || !reader.TryReadBigEndian(out int capture))
+            {
+                return null;
+            }
+
+            tunnels[i] = new HttpTunnelRequest(name, host, (HttpAuthKind)auth, header, hash, hostHeader, inspect == 1, (uint)capture);
+        }
+
+        return new RegisterHttpMessage(tunnels);
+    }
+
+    private static RegisterHttpResultMessage? ReadRegisterHttpResult(ref SequenceReader<byte> reader)
+    {
+        if (!reader.TryReadBigEndian(out short countValue) || (ushort)countValue > MaxTunnels)
+        {
+            return null;
+        }
+
+        var tunnels = new HttpTunnelResult[(ushort)countValue];
+        for (var i = 0; i < tunnels.Length; i++)
+        {
+            if (!WireStrings.TryRead(ref reader, out var name, out _)
+                || !reader.TryRead(out var status)
+                || status > (byte)RegisterStatus.Invalid
+                || !WireStrings.TryRead(ref reader, out var detail, out _))
+            {
+                return null;
+            }
+
+            tunnels[i] = new HttpTunnelResult(name, (RegisterStatus)status, detail);
+        }
+
+        return new RegisterHttpResultMessage(tunnels);
+    }
 }

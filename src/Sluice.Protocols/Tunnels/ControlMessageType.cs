@@ -11,4 +11,9 @@ internal enum ControlMessageType : byte
     RegisterResult = 0x06,
     Heartbeat = 0x07,
     Error = 0x08,
+
+    /// <summary>Version 2: the agent's HTTP tunnels (hosts on the server's HTTP edge).</summary>
+    RegisterHttp = 0x09,
+
+    RegisterHttpResult = 0x0A,
 }

@@ -10,6 +10,7 @@ namespace Sluice.Protocols.Tunnels;
 /// +--------+--------+-----------------+
 /// Reverse body: u8 len, tunnel name
 /// Forward body: u8 len, host (IP literal or DNS name), u16 port
+/// Inspect body: none
 /// </code>
 /// Length-prefixed so a reader takes exactly the header and not one byte of the data after it.
 /// </summary>
@@ -20,6 +21,8 @@ internal readonly record struct StreamHeader(StreamKind Kind, string Target, ush
     public static StreamHeader Reverse(string tunnel) => new(StreamKind.Reverse, tunnel, 0);
 
     public static StreamHeader Forward(string host, ushort port) => new(StreamKind.Forward, host, port);
+
+    public static StreamHeader Inspect() => new(StreamKind.Inspect, string.Empty, 0);
 
     /// <summary>Parses header bytes (the length byte included); Invalid for anything but an exact, well-formed header.</summary>
     public static ParseStatus TryRead(in ReadOnlySequence<byte> buffer, out StreamHeader header, out SequencePosition consumed, out string? error)
@@ -52,6 +55,9 @@ internal readonly record struct StreamHeader(StreamKind Kind, string Target, ush
 
                 port = (ushort)p;
                 break;
+            case StreamKind.Inspect:
+                target = string.Empty;
+                break;
             default:
                 return Fail($"unknown stream kind 0x{kind:x2}", buffer, out consumed, out error);
         }
@@ -76,7 +82,11 @@ internal readonly record struct StreamHeader(StreamKind Kind, string Target, ush
     {
         var body = new ArrayBufferWriter<byte>(MaxLength);
         WireStrings.WriteByte(body, (byte)Kind);
-        WireStrings.Write(body, Target);
+        if (Kind != StreamKind.Inspect)
+        {
+            WireStrings.Write(body, Target);
+        }
+
         if (Kind == StreamKind.Forward)
         {
             WireStrings.WriteUInt16(body, Port);

@@ -8,4 +8,7 @@ internal enum StreamKind : byte
 
     /// <summary>Agent → server: reach a destination; the header names host and port.</summary>
     Forward = 2,
+
+    /// <summary>Version 2, server → agent: the inspector feed of the agent's HTTP tunnels; the header has no body.</summary>
+    Inspect = 3,
 }

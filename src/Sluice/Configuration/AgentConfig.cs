@@ -27,6 +27,15 @@ public sealed record AgentConfig
 
     public LogLevelSetting LogLevel { get; init; } = LogLevelSetting.Info;
 
+    /// <summary>Where the inspector page of HTTP tunnels is served (loopback by default); null = no inspector, nothing captured.</summary>
+    public HostPort? Inspect { get; init; }
+
+    /// <summary>How much of each request and response body the inspector keeps; the rest is streamed, not kept.</summary>
+    public int InspectBodyBytes { get; init; } = 64 * 1024;
+
+    /// <summary>The inspector's ring: the most recent exchanges kept.</summary>
+    public int InspectMaxRequests { get; init; } = 200;
+
     public IReadOnlyList<ExposeConfig> Exposes { get; init; } = [];
 
     public IReadOnlyList<ForwardConfig> Forwards { get; init; } = [];

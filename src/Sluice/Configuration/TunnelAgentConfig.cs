@@ -10,6 +10,9 @@ public sealed record TunnelAgentConfig
     /// <summary>Public ports this agent may publish (reverse tunnels).</summary>
     public IReadOnlyList<PortRange> AllowPorts { get; init; } = [];
 
+    /// <summary>HTTP hosts this agent may claim besides its own name's subdomain: a bare label is a subdomain of the server's domain, a name with a dot a full host.</summary>
+    public IReadOnlyList<string> AllowHosts { get; init; } = [];
+
     /// <summary>Destinations this agent may reach through the server (forward tunnels).</summary>
     public IReadOnlyList<ForwardRule> AllowForward { get; init; } = [];
 

@@ -22,5 +22,29 @@ public sealed record TunnelServerConfig
     /// <summary>Control heartbeats; an agent silent for three intervals is closed.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Optional: the public HTTP edge (HTTP tunnels, routed by Host).</summary>
+    public HostPort? HttpListen { get; init; }
+
+    /// <summary>Optional: the public HTTPS edge, with <see cref="HttpsCert"/> and <see cref="HttpsKey"/>.</summary>
+    public HostPort? HttpsListen { get; init; }
+
+    public string HttpsCert { get; init; } = string.Empty;
+
+    public string HttpsKey { get; init; } = string.Empty;
+
+    /// <summary>The domain whose subdomains agents claim ("tunnel.example.com"), lower case; empty = full hosts only.</summary>
+    public string Domain { get; init; } = string.Empty;
+
+    /// <summary>An HTTP tunnel request idle this long (no response headers, no body bytes) gets 504.</summary>
+    public TimeSpan HttpTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Cap on one request's header block at the edge; more gets 431.</summary>
+    public int HttpMaxHeaderBytes { get; init; } = 32 * 1024;
+
+    /// <summary>Cap on one request body at the edge (413 beyond it); 0 = no cap, the body is streamed either way.</summary>
+    public long HttpMaxBodyBytes { get; init; }
+
+    public bool HasHttpEdge => HttpListen is not null || HttpsListen is not null;
+
     public IReadOnlyList<TunnelAgentConfig> Agents { get; init; } = [];
 }

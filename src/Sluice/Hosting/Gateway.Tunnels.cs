@@ -67,6 +67,25 @@ public sealed partial class Gateway
                 }
             }
 
+            if (tunnels.HasHttpEdge)
+            {
+                try
+                {
+                    var httpsCertificate = tunnels.HttpsListen is null ? null : LoadHttpsCertificate(tunnels, config.SourcePath);
+                    server.HttpEdge = await Sluice.Tunnels.Http.HttpEdge.StartAsync(tunnels, httpsCertificate, server, _loggers, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is IOException or CryptographicException or UnauthorizedAccessException or System.Net.Sockets.SocketException or InvalidOperationException)
+                {
+                    if (webSocket is not null)
+                    {
+                        await webSocket.DisposeAsync();
+                    }
+
+                    await server.DisposeAsync();
+                    return new TunnelPlan { Error = $"tunnel_server: cannot start the HTTP edge: {ex.Message}" };
+                }
+            }
+
             plan = new TunnelPlan { Server = server, WebSocket = webSocket, IsNew = true };
         }
 
@@ -156,7 +175,16 @@ public sealed partial class Gateway
     }
 
     private static bool SameTransport(TunnelServerConfig a, TunnelServerConfig b) =>
-        a.Listen == b.Listen && a.Tls == b.Tls && a.TlsCert == b.TlsCert && a.TlsKey == b.TlsKey && a.WebSocketListen == b.WebSocketListen;
+        a.Listen == b.Listen && a.Tls == b.Tls && a.TlsCert == b.TlsCert && a.TlsKey == b.TlsKey && a.WebSocketListen == b.WebSocketListen
+        && a.HttpListen == b.HttpListen && a.HttpsListen == b.HttpsListen && a.HttpsCert == b.HttpsCert && a.HttpsKey == b.HttpsKey
+        && a.Domain == b.Domain && a.HttpTimeout == b.HttpTimeout && a.HttpMaxHeaderBytes == b.HttpMaxHeaderBytes && a.HttpMaxBodyBytes == b.HttpMaxBodyBytes;
+
+    /// <summary>The public certificate of the HTTPS edge (for the tunnel hosts, e.g. *.tunnel.example.com), from PEM files.</summary>
+    private static X509Certificate2 LoadHttpsCertificate(TunnelServerConfig tunnels, string? sourcePath)
+    {
+        var directory = Path.GetDirectoryName(sourcePath is null ? Path.GetFullPath("sluice.toml") : sourcePath)!;
+        return X509Certificate2.CreateFromPemFile(Path.GetFullPath(tunnels.HttpsCert, directory), Path.GetFullPath(tunnels.HttpsKey, directory));
+    }
 
     private X509Certificate2 LoadTunnelCertificate(TunnelServerConfig tunnels, string? sourcePath)
     {

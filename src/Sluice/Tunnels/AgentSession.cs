@@ -18,6 +18,7 @@ internal sealed class AgentSession
     private readonly TunnelServer _server;
     private readonly CancellationTokenSource _ended = new();
     private string? _closeReason;
+    private InspectFeed? _inspect;
 
     public AgentSession(TunnelServer server, string agent, MuxSession mux, ControlChannel control)
     {
@@ -28,6 +29,9 @@ internal sealed class AgentSession
     }
 
     public string Agent { get; }
+
+    /// <summary>The protocol version agreed in the handshake.</summary>
+    public int Version { get; init; } = 1;
 
     public MuxSession Mux { get; }
 
@@ -48,6 +52,32 @@ internal sealed class AgentSession
             await _ended.CancelAsync();
             await Mux.DisposeAsync();
             await accept;
+        }
+    }
+
+    /// <summary>Hands one captured exchange to the agent's inspector; the feed's stream opens with the first.</summary>
+    public void Inspect(Inspection.ExchangeRecord record)
+    {
+        var feed = Volatile.Read(ref _inspect);
+        if (feed is null)
+        {
+            var fresh = new InspectFeed();
+            feed = Interlocked.CompareExchange(ref _inspect, fresh, null) ?? fresh;
+            if (ReferenceEquals(feed, fresh))
+            {
+                _ = RunInspectFeedAsync(fresh);
+            }
+        }
+
+        feed.Post(record);
+    }
+
+    private async Task RunInspectFeedAsync(InspectFeed feed)
+    {
+        var reason = await feed.RunAsync(Mux, _ended.Token);
+        if (!_ended.IsCancellationRequested)
+        {
+            TunnelLog.InspectFeedClosed(_server.Logger, Agent, reason);
         }
     }
 
@@ -105,6 +135,10 @@ internal sealed class AgentSession
                     case RegisterMessage register:
                         var results = _server.Register(this, register.Tunnels);
                         await Control.WriteAsync(new RegisterResultMessage(results), _ended.Token);
+                        break;
+                    case RegisterHttpMessage registerHttp when Version >= TunnelProtocol.HttpTunnels:
+                        var httpResults = _server.RegisterHttp(this, registerHttp.Tunnels);
+                        await Control.WriteAsync(new RegisterHttpResultMessage(httpResults), _ended.Token);
                         break;
                     case ErrorMessage error:
                         _closeReason ??= $"agent closed: {error.Reason}";

@@ -24,13 +24,15 @@ internal sealed partial class TunnelAgent
             var proof = TunnelAuth.ComputeProof(Config.Token, challenge.Nonce, Config.Name, challenge.Version);
             await control.WriteAsync(new AuthProofMessage(proof), handshake.Token);
             var welcome = await control.ReadExpectedAsync<WelcomeMessage>(handshake.Token);
-            await control.WriteAsync(new RegisterMessage([.. Config.Exposes.Select(e => new TunnelRequest(e.Name, (ushort)e.RemotePort))]), handshake.Token);
+            await control.WriteAsync(new RegisterMessage([.. Config.Exposes.Where(e => !e.IsHttp).Select(e => new TunnelRequest(e.Name, (ushort)e.RemotePort))]), handshake.Token);
             var result = await control.ReadExpectedAsync<RegisterResultMessage>(handshake.Token);
+            var httpResult = await RegisterHttpAsync(control, challenge.Version, handshake.Token);
 
             Sessions++;
             LastServerError = null;
             _session = mux;
             TunnelLog.AgentSessionUp(_logger, Config.Name, $"{Config.Server} ({kind})", Config.Exposes.Count);
+            ReportHttpRegistration(httpResult);
             ReportRegistration(result);
 
             var interval = TimeSpan.FromMilliseconds(Math.Clamp(welcome.HeartbeatIntervalMs, 100u, 3_600_000u));
@@ -56,6 +58,55 @@ internal sealed partial class TunnelAgent
             _transport = null;
             await mux.DisposeAsync();
         }
+    }
+
+    /// <summary>Registers the HTTP tunnels (protocol v2); against an older server each is reported refused and the session goes on.</summary>
+    private async Task<RegisterHttpResultMessage> RegisterHttpAsync(ControlChannel control, ushort version, CancellationToken cancellationToken)
+    {
+        var requests = Config.Exposes.Where(e => e.IsHttp).Select(HttpRequestFor).ToList();
+        if (requests.Count == 0)
+        {
+            return new RegisterHttpResultMessage([]);
+        }
+
+        if (version < TunnelProtocol.HttpTunnels)
+        {
+            return new RegisterHttpResultMessage([.. requests.Select(r => new HttpTunnelResult(r.Name, RegisterStatus.Unavailable, $"the server speaks protocol v{version}, which has no HTTP tunnels"))]);
+        }
+
+        await control.WriteAsync(new RegisterHttpMessage(requests), cancellationToken);
+        return await control.ReadExpectedAsync<RegisterHttpResultMessage>(cancellationToken);
+    }
+
+    /// <summary>The wire form of an HTTP [[expose]]: credentials only as the SHA-256 of the header value the edge must see.</summary>
+    private HttpTunnelRequest HttpRequestFor(Configuration.ExposeConfig expose)
+    {
+        var (kind, header, value) = expose switch
+        {
+            { BasicAuth: { } basic } => (HttpAuthKind.Basic, "Authorization", $"Basic {Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(basic))}"),
+            { AuthHeader: { } pair } => (HttpAuthKind.Header, pair.Name, pair.Value),
+            _ => (HttpAuthKind.None, string.Empty, string.Empty),
+        };
+        var hash = kind == HttpAuthKind.None ? [] : System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value));
+        return new HttpTunnelRequest(expose.Name, expose.HttpHost!, kind, header, hash, expose.HostHeader ?? string.Empty, Config.Inspect is not null, (uint)Config.InspectBodyBytes);
+    }
+
+    private void ReportHttpRegistration(RegisterHttpResultMessage result)
+    {
+        foreach (var tunnel in result.Tunnels)
+        {
+            var expose = Config.Exposes.FirstOrDefault(e => e.Name == tunnel.Name);
+            if (tunnel.Status == RegisterStatus.Ok)
+            {
+                TunnelLog.AgentHttpTunnelUp(_logger, tunnel.Name, tunnel.Detail, expose?.Local.ToString() ?? "?");
+            }
+            else
+            {
+                TunnelLog.AgentHttpTunnelRefused(_logger, tunnel.Name, expose?.HttpHost ?? "?", tunnel.Detail);
+            }
+        }
+
+        HttpTunnels = result.Tunnels;
     }
 
     private void ReportRegistration(RegisterResultMessage result)
@@ -102,6 +153,9 @@ internal sealed partial class TunnelAgent
                     break;
                 case RegisterResultMessage result:
                     ReportRegistration(result);
+                    break;
+                case RegisterHttpResultMessage httpResult:
+                    ReportHttpRegistration(httpResult);
                     break;
                 case ErrorMessage { Code: ControlErrorCode.ShuttingDown } error:
                     await DrainGoingAwayAsync(mux, error, cancellationToken);
@@ -178,6 +232,12 @@ internal sealed partial class TunnelAgent
                 header = await StreamPreamble.ReadHeaderAsync(stream, timeout.Token);
             }
 
+            if (header.Kind == StreamKind.Inspect)
+            {
+                await ReadInspectFeedAsync(stream, cancellationToken);
+                return;
+            }
+
             var expose = header.Kind == StreamKind.Reverse ? Config.Exposes.FirstOrDefault(e => e.Name == header.Target) : null;
             if (expose is null)
             {
@@ -202,6 +262,25 @@ internal sealed partial class TunnelAgent
         {
             stream.Reset();
             await stream.DisposeAsync();
+        }
+    }
+
+    /// <summary>The server's feed of captured HTTP exchanges, into the inspector; refused (reset) when this agent does not inspect.</summary>
+    private async Task ReadInspectFeedAsync(MuxStream stream, CancellationToken cancellationToken)
+    {
+        if (InspectSink is not { } sink)
+        {
+            stream.Reset();
+            await stream.DisposeAsync();
+            return;
+        }
+
+        await using (stream)
+        {
+            while (await Inspection.InspectFrames.ReadAsync(stream, cancellationToken) is { } record)
+            {
+                sink(record);
+            }
         }
     }
 }

@@ -54,6 +54,12 @@ internal sealed partial class TunnelAgent : IAsyncDisposable
     /// <summary>Bound endpoints of the forward listeners, in config order.</summary>
     public IReadOnlyList<IPEndPoint> ForwardEndpoints => [.. _forwardListeners.Select(l => l.LocalEndPoint)];
 
+    /// <summary>The HTTP tunnels' results of the last registration (empty without HTTP tunnels); set before <see cref="RegisteredAsync"/> completes.</summary>
+    public IReadOnlyList<HttpTunnelResult> HttpTunnels { get; private set; } = [];
+
+    /// <summary>Where exchanges of the HTTP tunnels go when the agent inspects them (the inspector's store).</summary>
+    public Action<Inspection.ExchangeRecord>? InspectSink { get; set; }
+
     /// <summary>Completes with the server's answer to the next registration.</summary>
     public Task<IReadOnlyList<TunnelResult>> RegisteredAsync => _registered.Task;
 

@@ -62,6 +62,24 @@ internal static partial class TunnelLog
     public static partial void WebSocketListening(ILogger logger, string url);
 
     // Agent: 7040-7079.
+    [LoggerMessage(EventId = 7019, Level = LogLevel.Information, Message = "agent \"{Agent}\" HTTP tunnel \"{Tunnel}\" published on {Url}")]
+    public static partial void HttpHostPublished(ILogger logger, string agent, string tunnel, string url);
+
+    [LoggerMessage(EventId = 7020, Level = LogLevel.Warning, Message = "agent \"{Agent}\" HTTP tunnel \"{Tunnel}\" for host \"{Host}\" refused: {Reason}")]
+    public static partial void HttpHostRefused(ILogger logger, string agent, string tunnel, string host, string reason);
+
+    [LoggerMessage(EventId = 7021, Level = LogLevel.Information, Message = "agent \"{Agent}\" released HTTP host {Host}")]
+    public static partial void HttpHostReleased(ILogger logger, string agent, string host);
+
+    [LoggerMessage(EventId = 7022, Level = LogLevel.Information, Message = "tunnel HTTP edge listening on {Url}")]
+    public static partial void HttpEdgeListening(ILogger logger, string url);
+
+    [LoggerMessage(EventId = 7023, Level = LogLevel.Information, Message = "http host={Host} agent={Agent} client={Client} method={Method} path={Path} status={Status} bytes_in={BytesIn} bytes_out={BytesOut} duration_ms={DurationMs}{Error}")]
+    public static partial void HttpAccess(ILogger logger, string host, string agent, string client, string method, string path, int status, long bytesIn, long bytesOut, long durationMs, string error);
+
+    [LoggerMessage(EventId = 7024, Level = LogLevel.Warning, Message = "agent \"{Agent}\": inspector feed closed: {Reason}")]
+    public static partial void InspectFeedClosed(ILogger logger, string agent, string reason);
+
     [LoggerMessage(EventId = 7040, Level = LogLevel.Information, Message = "agent \"{Agent}\" connected to {Server}; {Tunnels} tunnels requested")]
     public static partial void AgentSessionUp(ILogger logger, string agent, string server, int tunnels);
 
@@ -91,6 +109,15 @@ internal static partial class TunnelLog
 
     [LoggerMessage(EventId = 7049, Level = LogLevel.Error, Message = "agent: unexpected error")]
     public static partial void AgentUnexpected(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7051, Level = LogLevel.Information, Message = "agent: HTTP tunnel \"{Tunnel}\" is public on {Url} -> {Local}")]
+    public static partial void AgentHttpTunnelUp(ILogger logger, string tunnel, string url, string local);
+
+    [LoggerMessage(EventId = 7052, Level = LogLevel.Error, Message = "agent: HTTP tunnel \"{Tunnel}\" (host {Host}) refused by the server: {Reason}")]
+    public static partial void AgentHttpTunnelRefused(ILogger logger, string tunnel, string host, string reason);
+
+    [LoggerMessage(EventId = 7053, Level = LogLevel.Information, Message = "agent: inspector on http://{Endpoint}/")]
+    public static partial void InspectorListening(ILogger logger, string endpoint);
 
     [LoggerMessage(EventId = 7050, Level = LogLevel.Warning, Message = "agent: {Forward}: no session to the server; connection from {Client} refused")]
     public static partial void AgentNoSession(ILogger logger, string forward, IPEndPoint? client);

@@ -15,6 +15,10 @@ internal sealed class TunnelMetrics
     private readonly Counter<long> _reconnects;
     private readonly Counter<long> _forwardRefusals;
     private readonly Counter<long> _agentsClosed;
+    private readonly Counter<long> _httpRequests;
+    private readonly Counter<long> _httpBytes;
+    private readonly Histogram<double> _httpDuration;
+    private readonly ConcurrentDictionary<string, HttpHostCounters> _hosts = new(StringComparer.Ordinal);
     private volatile Func<IEnumerable<AgentSessionInfo>> _sessions = static () => [];
 
     public TunnelMetrics(SluiceMetrics metrics)
@@ -76,7 +80,27 @@ internal sealed class TunnelMetrics
             "sluice.tunnel.sessions.closed",
             unit: "{session}",
             description: "Agent sessions ended, by reason.");
+        _httpRequests = meter.CreateCounter<long>(
+            "sluice.tunnel.http.requests",
+            unit: "{request}",
+            description: "Requests through the HTTP edge, by host (\"unknown\" for hosts no agent holds) and status class (none = no response was sent).");
+        _httpBytes = meter.CreateCounter<long>(
+            "sluice.tunnel.http.transferred",
+            unit: "By",
+            description: "Body bytes through the HTTP edge, by host and direction (request, response).");
+        _httpDuration = meter.CreateHistogram<double>(
+            "sluice.tunnel.http.duration",
+            unit: "s",
+            description: "From a request's arrival at the HTTP edge to the end of its response, by host.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+        Unknown = new HttpHostCounters("unknown", _httpRequests, _httpBytes, _httpDuration);
     }
+
+    /// <summary>Requests for hosts no agent holds: one series, whatever Host header they named.</summary>
+    public HttpHostCounters Unknown { get; }
+
+    public HttpHostCounters ForHost(string host) => _hosts.GetOrAdd(host, h => new HttpHostCounters(h, _httpRequests, _httpBytes, _httpDuration));
 
     public void ObserveSessions(Func<IEnumerable<AgentSessionInfo>> sessions) => _sessions = sessions;
 

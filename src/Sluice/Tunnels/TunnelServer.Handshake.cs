@@ -162,7 +162,7 @@ internal sealed partial class TunnelServer
 
         await control.WriteAsync(new WelcomeMessage((uint)_config.HeartbeatInterval.TotalMilliseconds), cancellationToken);
         var register = await control.ReadExpectedAsync<RegisterMessage>(cancellationToken);
-        var session = new AgentSession(this, hello.AgentName, mux, control);
+        var session = new AgentSession(this, hello.AgentName, mux, control) { Version = version };
         await Attach(session);
         TunnelLog.AgentConnected(Logger, session.Agent, remote, transportName, version);
         try

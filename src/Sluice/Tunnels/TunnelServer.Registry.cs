@@ -23,6 +23,7 @@ internal sealed partial class TunnelServer
                 }
             }
 
+            ReleaseHttpSessions(session.Agent);
             if (!_seenAgents.Add(session.Agent))
             {
                 Metrics.Reconnect(session.Agent);
@@ -45,6 +46,7 @@ internal sealed partial class TunnelServer
             if (_sessions.TryGetValue(session.Agent, out var current) && current == session)
             {
                 _sessions.Remove(session.Agent);
+                ReleaseHttpSessions(session.Agent);
                 foreach (var (port, tunnel) in _tunnels.ToList())
                 {
                     if (tunnel.Agent == session.Agent)

@@ -175,6 +175,12 @@ internal sealed partial class TunnelServer : IConnectionHandler, IAsyncDisposabl
         }
 
         TunnelLog.GoingAway(Logger, sessions.Count);
+        if (HttpEdge is { } edge)
+        {
+            HttpEdge = null;
+            await edge.DisposeAsync();
+        }
+
         foreach (var tunnel in tunnels)
         {
             if (tunnel.Listener is { } listener)
@@ -202,6 +208,12 @@ internal sealed partial class TunnelServer : IConnectionHandler, IAsyncDisposabl
         lock (_lock)
         {
             sessions = [.. _sessions.Values];
+        }
+
+        if (HttpEdge is { } edge)
+        {
+            HttpEdge = null;
+            await edge.DisposeAsync();
         }
 
         Connections.AbortAll(CloseReason.Shutdown);

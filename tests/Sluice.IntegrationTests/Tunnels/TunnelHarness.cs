@@ -48,7 +48,8 @@ internal sealed class TunnelHarness : IAsyncDisposable
         bool tls = false,
         bool websocket = false,
         TimeSpan? handshakeTimeout = null,
-        TimeSpan? idleTimeout = null)
+        TimeSpan? idleTimeout = null,
+        Func<TunnelServerConfig, TunnelServerConfig>? configure = null)
     {
         var directory = new TempDirectory();
         var logs = new CapturingLoggerProvider();
@@ -63,6 +64,7 @@ internal sealed class TunnelHarness : IAsyncDisposable
             HeartbeatInterval = TimeSpan.FromSeconds(2),
             Agents = [new TunnelAgentConfig { Name = "office", Token = Token, AllowPorts = allowPorts, AllowForward = rules, IdleTimeout = idleTimeout ?? TimeSpan.Zero }],
         };
+        config = configure?.Invoke(config) ?? config;
         var gateway = new Gateway(loggers);
         var errors = await gateway.ApplyAsync(new SluiceConfig
         {
@@ -73,10 +75,10 @@ internal sealed class TunnelHarness : IAsyncDisposable
         return new TunnelHarness(directory, gateway, loggers, logs, config);
     }
 
-    public AgentConfig AgentConfig(IReadOnlyList<ExposeConfig>? exposes = null, IReadOnlyList<ForwardConfig>? forwards = null) => new()
+    public AgentConfig AgentConfig(IReadOnlyList<ExposeConfig>? exposes = null, IReadOnlyList<ForwardConfig>? forwards = null, string name = "office") => new()
     {
         Server = AgentEndPoint.ToString(),
-        Name = "office",
+        Name = name,
         Token = Token,
         Tls = Config.Tls,
         ServerFingerprint = Config.Tls ? Configuration.Fingerprint.TryNormalize(Fingerprint, out var pin, out _) ? pin : null : null,

@@ -85,9 +85,46 @@ internal sealed partial class ConfigBinder
             ReconnectMaxDelay = reader.Duration("reconnect_max_delay", defaults.ReconnectMaxDelay),
             ConnectTimeout = reader.Duration("connect_timeout", defaults.ConnectTimeout),
             LogLevel = reader.Enum("log_level", defaults.LogLevel, LogLevels),
+            Inspect = ReadInspect(reader),
+            InspectBodyBytes = (int)ReadByteSize(reader, "inspect_body_bytes", defaults.InspectBodyBytes, min: 0, max: 1 << 20),
+            InspectMaxRequests = reader.Int("inspect_max_requests", defaults.InspectMaxRequests, min: 1, max: 10_000),
         };
         reader.ReportUnknownKeys();
         return config;
+    }
+
+    /// <summary>"127.0.0.1:4040", or a bare port (loopback), or false / absent for none.</summary>
+    private HostPort? ReadInspect(TableReader reader)
+    {
+        if (reader.Get("inspect") is not { } entry || entry.Value is TomlScalarNode { Value: false })
+        {
+            return null;
+        }
+
+        var node = entry.Value;
+        if (node is TomlScalarNode { Value: long port })
+        {
+            if (port is < 0 or > 65535)
+            {
+                reader.Error(node, reader.KeyPath("inspect"), $"port {port} is not 0-65535");
+                return null;
+            }
+
+            return new HostPort("127.0.0.1", (int)port);
+        }
+
+        if (node is TomlScalarNode { Value: string text } && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bare) && bare <= 65535)
+        {
+            return new HostPort("127.0.0.1", bare);
+        }
+
+        if (reader.ReadAddress(node, reader.KeyPath("inspect"), AddressRole.Listener) is not { } site)
+        {
+            return null;
+        }
+
+        AddListener(site);
+        return site.Address;
     }
 
     private static string ReadAgentServer(TableReader reader)
@@ -122,14 +159,23 @@ internal sealed partial class ConfigBinder
     {
         var exposes = new List<ExposeConfig>();
         var ports = new Dictionary<int, TextLocation>();
+        var hosts = new Dictionary<string, TextLocation>(StringComparer.Ordinal);
         for (var i = 0; i < tables.Count; i++)
         {
             var reader = new TableReader(tables[i], $"expose[{i}]", _errors);
-            var name = ReadName(reader, "expose", _exposeNames, fallback: null);
+            var httpHost = ReadHttpHost(reader, hosts);
+            var name = ReadName(reader, "expose", _exposeNames, fallback: httpHost);
             var remotePort = 0;
-            if (reader.Get("remote_port") is null)
+            if (httpHost is not null)
             {
-                reader.Missing("remote_port", "the public port on the server, within the agent's allow_ports there");
+                if (reader.Get("remote_port") is { } both)
+                {
+                    reader.Error(both.Value, reader.KeyPath("remote_port"), "an [[expose]] is either a TCP tunnel (remote_port) or an HTTP tunnel (http_host), not both");
+                }
+            }
+            else if (reader.Get("remote_port") is null)
+            {
+                reader.Missing("remote_port", "the public port on the server, within the agent's allow_ports there (or http_host for an HTTP tunnel)");
             }
             else
             {
@@ -151,11 +197,108 @@ internal sealed partial class ConfigBinder
             }
 
             var connectTimeout = reader.Duration("connect_timeout", TimeSpan.FromSeconds(5));
+            var (basicAuth, authHeader, hostHeader) = ReadHttpOptions(reader, httpHost is not null, local);
             reader.ReportUnknownKeys();
-            exposes.Add(new ExposeConfig { Name = name, RemotePort = remotePort, Local = local, ConnectTimeout = connectTimeout });
+            exposes.Add(new ExposeConfig
+            {
+                Name = name,
+                RemotePort = remotePort,
+                Local = local,
+                ConnectTimeout = connectTimeout,
+                HttpHost = httpHost,
+                BasicAuth = basicAuth,
+                AuthHeader = authHeader,
+                HostHeader = hostHeader,
+            });
+        }
+
+        if (exposes.Count(e => e.IsHttp) > MaxHttpExposes)
+        {
+            _errors.Add(tables[0].Location, "expose", $"at most {MaxHttpExposes} HTTP tunnels per agent (they register in one 8 KiB control message)");
         }
 
         return exposes;
+    }
+
+    private const int MaxHttpExposes = 32;
+
+    private static string? ReadHttpHost(TableReader reader, Dictionary<string, TextLocation> seen)
+    {
+        if (reader.Get("http_host") is not { } entry || reader.ReadString(entry.Value, reader.KeyPath("http_host")) is not { } text)
+        {
+            return null;
+        }
+
+        if (!HttpHostName.TryNormalize(text, out var host, out var error))
+        {
+            reader.Error(entry.Value, reader.KeyPath("http_host"), error!);
+            return null;
+        }
+
+        if (!seen.TryAdd(host, entry.Value.Location))
+        {
+            reader.Error(entry.Value, reader.KeyPath("http_host"), $"host \"{host}\" is already exposed on line {seen[host].Line}");
+        }
+
+        return host;
+    }
+
+    /// <summary>basic_auth, auth_header and host_header: HTTP tunnels only.</summary>
+    private static (string? BasicAuth, (string, string)? AuthHeader, string? HostHeader) ReadHttpOptions(TableReader reader, bool isHttp, HostPort local)
+    {
+        foreach (var key in (string[])["basic_auth", "auth_header", "host_header"])
+        {
+            if (!isHttp && reader.Get(key) is { } entry)
+            {
+                reader.Error(entry.Value, reader.KeyPath(key), $"{key} applies to HTTP tunnels (http_host) only");
+            }
+        }
+
+        if (!isHttp)
+        {
+            return (null, null, null);
+        }
+
+        var basic = reader.String("basic_auth");
+        if (basic is not null && (basic.IndexOf(':', StringComparison.Ordinal) is <= 0 || basic.EndsWith(':')))
+        {
+            reader.Error(reader.Get("basic_auth")!.Value, reader.KeyPath("basic_auth"), "expected \"user:password\", both non-empty");
+            basic = null;
+        }
+
+        (string, string)? header = null;
+        if (reader.String("auth_header") is { } headerText)
+        {
+            var colon = headerText.IndexOf(':', StringComparison.Ordinal);
+            var headerName = colon > 0 ? headerText[..colon].Trim() : string.Empty;
+            var value = colon > 0 ? headerText[(colon + 1)..].Trim() : string.Empty;
+            if (headerName.Length == 0 || value.Length < MinTokenLength || !headerName.All(c => c > ' ' && c < 127 && c != ':'))
+            {
+                reader.Error(reader.Get("auth_header")!.Value, reader.KeyPath("auth_header"), $"expected \"Header-Name: token\", the token at least {MinTokenLength} characters");
+            }
+            else
+            {
+                header = (headerName, value);
+            }
+        }
+
+        if (basic is not null && header is not null)
+        {
+            reader.Error(reader.Get("auth_header")!.Value, reader.KeyPath("auth_header"), "give basic_auth or auth_header, not both");
+        }
+
+        var hostHeader = reader.String("host_header");
+        if (hostHeader is "rewrite")
+        {
+            hostHeader = local.ToString();
+        }
+        else if (hostHeader is not null && (hostHeader.Length == 0 || hostHeader.Any(char.IsWhiteSpace)))
+        {
+            reader.Error(reader.Get("host_header")!.Value, reader.KeyPath("host_header"), "expected \"rewrite\" (the local address) or a host, e.g. \"localhost:3000\"");
+            hostHeader = null;
+        }
+
+        return (basic, header, hostHeader);
     }
 
     private List<ForwardConfig> BindForwards(IReadOnlyList<TomlTableNode> tables)

@@ -50,6 +50,7 @@ internal sealed partial class ConfigBinder
             websocket = wsSite.Address;
         }
 
+        var http = BindHttpEdge(reader, defaults);
         var handshake = reader.Duration("handshake_timeout", defaults.HandshakeTimeout);
         var heartbeat = reader.Duration("heartbeat_interval", defaults.HeartbeatInterval);
         var agents = BindTunnelAgents(reader);
@@ -59,7 +60,7 @@ internal sealed partial class ConfigBinder
             return null;
         }
 
-        return new TunnelServerConfig
+        return http with
         {
             Listen = listen.Value,
             Tls = tls,
@@ -95,13 +96,82 @@ internal sealed partial class ConfigBinder
                 .Select(s => ForwardRule.TryParse(s.Text, out var rule, out var error) ? rule : Report<ForwardRule>(s, error))
                 .OfType<ForwardRule>()
                 .ToList();
+            var hosts = ReadStrings(reader, "allow_hosts", allowIntegers: false)
+                .Select(s => HttpHostName.TryNormalize(s.Text, out var host, out var error) ? host : Report<string>(s, error))
+                .OfType<string>()
+                .ToList();
             var maxConnections = reader.Int("max_connections", defaults.MaxConnections, min: 1);
             var idleTimeout = reader.Duration("idle_timeout", defaults.IdleTimeout, allowZero: true);
             reader.ReportUnknownKeys();
-            agents.Add(new TunnelAgentConfig { Name = name, Token = token, AllowPorts = ports, AllowForward = forwards, MaxConnections = maxConnections, IdleTimeout = idleTimeout });
+            agents.Add(new TunnelAgentConfig { Name = name, Token = token, AllowPorts = ports, AllowHosts = hosts, AllowForward = forwards, MaxConnections = maxConnections, IdleTimeout = idleTimeout });
         }
 
         return agents;
+    }
+
+    /// <summary>The HTTP edge keys of [tunnel_server]; the record returned carries only them.</summary>
+    private TunnelServerConfig BindHttpEdge(TableReader reader, TunnelServerConfig defaults)
+    {
+        HostPort? OptionalListener(string key)
+        {
+            if (reader.Get(key) is { } entry
+                && !(entry.Value is TomlScalarNode { Value: string { Length: 0 } })
+                && reader.ReadAddress(entry.Value, reader.KeyPath(key), AddressRole.Listener) is { } site)
+            {
+                AddListener(site);
+                return site.Address;
+            }
+
+            return null;
+        }
+
+        var http = OptionalListener("http_listen");
+        var https = OptionalListener("https_listen");
+        var cert = reader.String("https_cert", allowEmpty: true) ?? string.Empty;
+        var key = reader.String("https_key", allowEmpty: true) ?? string.Empty;
+        if (https is not null && (cert.Length == 0 || key.Length == 0))
+        {
+            _errors.Add(reader.Location, reader.KeyPath(cert.Length == 0 ? "https_cert" : "https_key"), "https_listen needs https_cert and https_key (PEM files of the certificate for the public hosts, e.g. *.tunnel.example.com)");
+        }
+        else if (https is null && cert.Length > 0)
+        {
+            _errors.Add(reader.Location, reader.KeyPath("https_cert"), "https_cert is set without https_listen: add https_listen or remove https_cert/https_key");
+        }
+        else if (cert.Length > 0)
+        {
+            CheckFileExists(reader, "https_cert", cert);
+            CheckFileExists(reader, "https_key", key);
+        }
+
+        var domain = string.Empty;
+        if (reader.Get("domain") is { } domainEntry && reader.ReadString(domainEntry.Value, reader.KeyPath("domain")) is { } domainText)
+        {
+            if (HttpHostName.TryNormalize(domainText, out var normalized, out var error))
+            {
+                domain = normalized;
+            }
+            else
+            {
+                reader.Error(domainEntry.Value, reader.KeyPath("domain"), error!);
+            }
+        }
+
+        if (domain.Length > 0 && http is null && https is null)
+        {
+            _errors.Add(reader.Location, reader.KeyPath("domain"), "domain is for HTTP tunnels: add http_listen (or https_listen) for the public edge");
+        }
+
+        return defaults with
+        {
+            HttpListen = http,
+            HttpsListen = https,
+            HttpsCert = cert,
+            HttpsKey = key,
+            Domain = domain,
+            HttpTimeout = reader.Duration("http_timeout", defaults.HttpTimeout),
+            HttpMaxHeaderBytes = (int)ReadByteSize(reader, "http_max_header_bytes", defaults.HttpMaxHeaderBytes, min: 1024, max: 1 << 20),
+            HttpMaxBodyBytes = ReadByteSize(reader, "http_max_body", defaults.HttpMaxBodyBytes, min: 0, max: long.MaxValue),
+        };
     }
 
     /// <summary>A file the config names must be there when the config is checked, not discovered missing at start.</summary>
