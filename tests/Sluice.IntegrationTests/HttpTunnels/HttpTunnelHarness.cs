@@ -56,18 +56,19 @@ internal sealed class HttpTunnelHarness : IAsyncDisposable
     }
 
     /// <summary>An HttpClient whose every connection goes to the edge, so URLs can name the public hosts.</summary>
-    public HttpClient Client(TimeSpan? timeout = null) => new(new SocketsHttpHandler
+    public HttpClient Client(TimeSpan? timeout = null) => new(EdgeHandler(Edge)) { Timeout = timeout ?? TimeSpan.FromSeconds(60) };
+
+    public static SocketsHttpHandler EdgeHandler(IPEndPoint edge) => new()
     {
         UseProxy = false,
         AllowAutoRedirect = false,
         ConnectCallback = async (_, cancellationToken) =>
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(Edge, cancellationToken);
+            await socket.ConnectAsync(edge, cancellationToken);
             return new NetworkStream(socket, ownsSocket: true);
         },
-    })
-    { Timeout = timeout ?? TimeSpan.FromSeconds(60) };
+    };
 
     public static string Url(string host, string path) => $"http://{host}{path}";
 

@@ -200,8 +200,9 @@ internal sealed class HttpEdge : IAsyncDisposable
                 return;
             }
 
-            // One message, two lengths: the smuggling shape. Refused, not guessed at.
-            if (request.Headers.ContainsKey("Transfer-Encoding") && request.Headers.ContainsKey("Content-Length"))
+            // One message, two lengths: the smuggling shape. Refused, not guessed at. (Kestrel lets
+            // Transfer-Encoding win and moves the Content-Length it received to X-Content-Length.)
+            if (request.Headers.ContainsKey("Transfer-Encoding") && (request.Headers.ContainsKey("Content-Length") || request.Headers.ContainsKey("X-Content-Length")))
             {
                 route.Counters.Record(400, 0, 0, Stopwatch.GetElapsedTime(started).TotalSeconds);
                 context.Response.Headers.Connection = "close";
