@@ -73,6 +73,26 @@ public sealed class InspectorApiTests
     }
 
     [Fact]
+    public async Task List_WaitingWhenTheInspectorStops_AnswersAtOnceWithNothingNew()
+    {
+        var inspector = await InspectorFixture.StartAsync();
+        try
+        {
+            var waiting = GetJsonAsync(inspector, "/api/requests?after=0&wait=30");
+            await Infrastructure.Poll.UntilAsync(() => inspector.Store.HasWaiters, "the inspector holding the long poll");
+
+            await inspector.Server.DisposeAsync();
+            using var list = await waiting;
+
+            Assert.Empty(Ids(list));
+        }
+        finally
+        {
+            await inspector.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Get_ReturnsHeadersAndBase64Bodies()
     {
         await using var inspector = await InspectorFixture.StartAsync();
@@ -212,6 +232,20 @@ public sealed class InspectorApiTests
         Assert.Equal(InspectorFixture.BodyBytes, stored.ResponseBody.Length);
         Assert.True(stored.ResponseBodyTruncated);
         Assert.Equal(RecordingHttpService.BigBodyBytes, stored.ResponseBytes);
+    }
+
+    [Fact]
+    public async Task Replay_NoAnswerWithinTheTimeout_IsAStoredFailureSayingSo()
+    {
+        using var blackHole = Infrastructure.Ports.BlackHole();
+        Configuration.HostPort.TryParse(blackHole.Address, out var silent, out _);
+        using var replayer = new ExchangeReplayer(bodyBytes: 1024, timeout: TimeSpan.FromMilliseconds(300));
+
+        var replay = await replayer.SendAsync(InspectorFixture.CapturedPost() with { Id = 7 }, new ReplayTarget(silent, null), "127.0.0.1", CancellationToken.None);
+
+        Assert.Equal(7, replay.ReplayOf);
+        Assert.Equal(0, replay.Status);
+        Assert.Equal($"replay to {silent}: no complete answer within 0.3 s", replay.Error);
     }
 
     [Theory]

@@ -63,5 +63,36 @@ public sealed class InspectorPageBrowserTests
         Assert.Contains(RecordingHttpService.Greeting, browser.Driver.FindElement(By.Id("response-body")).Text, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task Page_ShowsBinaryBodiesAsHex_SaysWhatWasTruncated_AndOffersNoReplayOfAPartBody()
+    {
+        using var browser = HeadlessChromium.Start();
+        await using var inspector = await InspectorFixture.StartAsync();
+        var id = inspector.Store.Add(InspectorFixture.CapturedPost() with
+        {
+            Method = "PUT",
+            Path = "/upload",
+            RequestBody = "partial"u8.ToArray(),
+            RequestBytes = 1_000_000,
+            RequestBodyTruncated = true,
+            Status = 0,
+            Error = "the local service reset the stream",
+            ResponseBody = [0x00, 0xff, 0x10, 0x41],
+            ResponseBytes = 70_000,
+            ResponseBodyTruncated = true,
+        });
+
+        browser.Open(inspector.BaseAddress);
+        browser.Until(d => d.FindElement(By.CssSelector($"#requests tr[data-id='{Id(id)}']")), $"row {id}").Click();
+        browser.Until(d => d.FindElement(By.Id("detail")).GetAttribute("data-id") == Id(id), $"the detail view of {id}");
+
+        var response = browser.Driver.FindElement(By.Id("response-body")).Text;
+        Assert.Contains("00 ff 10 41", response, StringComparison.Ordinal);
+        Assert.Contains("truncated at 4 bytes", response, StringComparison.Ordinal);
+        Assert.Contains("truncated at 7 bytes", browser.Driver.FindElement(By.Id("request-body")).Text, StringComparison.Ordinal);
+        Assert.Equal("the local service reset the stream", browser.Driver.FindElement(By.Id("detail-error")).Text);
+        Assert.False(browser.Driver.FindElement(By.Id("replay")).Enabled);
+    }
+
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 }

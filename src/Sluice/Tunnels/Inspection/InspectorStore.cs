@@ -71,6 +71,18 @@ public sealed class InspectorStore
         }
     }
 
+    /// <summary>True when someone has called <see cref="WaitForNewerAsync"/> since the last record arrived (tests use it to know a long poll is held).</summary>
+    internal bool HasWaiters
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _newer is not null;
+            }
+        }
+    }
+
     /// <summary>Stores the record under the next id, evicting the oldest as needed; returns the id.</summary>
     public long Add(ExchangeRecord record)
     {
