@@ -88,6 +88,12 @@ internal sealed class ExchangeReplayer : IDisposable
         {
             return Finish(record, capture, watch, $"replay to {target.Local} failed: {Describe(ex)}");
         }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            // A method or path the edge accepted but HttpClient will not send (the edge's
+            // parser is not this one): still a replay that failed, and worth saying why.
+            return Finish(record, capture, watch, $"replay to {target.Local} failed: the captured request cannot be sent again ({ex.Message})");
+        }
         finally
         {
             response?.Dispose();
