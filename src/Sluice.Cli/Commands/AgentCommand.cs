@@ -51,6 +51,11 @@ internal static class AgentCommand
                 Console.Error.WriteLine($"{path}: cannot listen for a [[forward]]: {ex.Message}");
                 return 1;
             }
+            catch (IOException ex)
+            {
+                Console.Error.WriteLine($"{path}: cannot listen for the inspector ([agent] inspect = \"{agentConfig.Inspect}\"): {ex.Message}");
+                return 1;
+            }
 
             var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });

@@ -16,7 +16,11 @@ namespace Sluice.Tunnels;
 /// </summary>
 internal sealed partial class TunnelAgent : IAsyncDisposable
 {
+    /// <summary>What the inspector's ring may hold in all, bodies and headers, whatever inspect_max_requests allows.</summary>
+    public const long InspectorMaxBytes = 64L * 1024 * 1024;
+
     private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggers;
     private readonly ILogger _muxLogger;
     private readonly ServerCertificateValidator _validator;
     private readonly CancellationTokenSource _stopping = new();
@@ -30,7 +34,14 @@ internal sealed partial class TunnelAgent : IAsyncDisposable
     public TunnelAgent(AgentConfig config, ILoggerFactory loggers)
     {
         Config = config;
+        _loggers = loggers;
         _logger = loggers.CreateLogger("Sluice.Agent");
+        if (config.Inspect is not null)
+        {
+            InspectorStore = new Inspection.InspectorStore(config.InspectMaxRequests, InspectorMaxBytes);
+            InspectSink = record => InspectorStore.Add(record);
+        }
+
         _muxLogger = loggers.CreateLogger("Sluice.Multiplexing");
         _validator = ServerCertificateValidator.Create(config.ServerFingerprint, config.CaFile);
     }
@@ -57,15 +68,27 @@ internal sealed partial class TunnelAgent : IAsyncDisposable
     /// <summary>The HTTP tunnels' results of the last registration (empty without HTTP tunnels); set before <see cref="RegisteredAsync"/> completes.</summary>
     public IReadOnlyList<HttpTunnelResult> HttpTunnels { get; private set; } = [];
 
+    /// <summary>The inspector's ring of recent HTTP exchanges; null without [agent] inspect.</summary>
+    public Inspection.InspectorStore? InspectorStore { get; }
+
+    /// <summary>The inspector's web page and API, once started; null without [agent] inspect.</summary>
+    internal Inspection.InspectorServer? Inspector { get; private set; }
+
     /// <summary>Where exchanges of the HTTP tunnels go when the agent inspects them (the inspector's store).</summary>
     public Action<Inspection.ExchangeRecord>? InspectSink { get; set; }
 
     /// <summary>Completes with the server's answer to the next registration.</summary>
     public Task<IReadOnlyList<TunnelResult>> RegisteredAsync => _registered.Task;
 
-    /// <summary>Binds the forward listeners (throws if one cannot bind) and starts connecting.</summary>
+    /// <summary>Binds the forward listeners and the inspector (throws if one cannot bind) and starts connecting.</summary>
     public void Start()
     {
+        if (Config.Inspect is { } inspect)
+        {
+            Inspector = new Inspection.InspectorServer(inspect, InspectorStore!, ReplayTargetOf, Config.InspectBodyBytes, _loggers);
+            Inspector.StartAsync(_stopping.Token).GetAwaiter().GetResult();
+        }
+
         foreach (var forward in Config.Forwards)
         {
             var handler = new ForwardListener(this, forward, _logger);
@@ -145,7 +168,15 @@ internal sealed partial class TunnelAgent : IAsyncDisposable
 
         Connections.AbortAll(CloseReason.Shutdown);
         Connections.Dispose();
+        if (Inspector is { } inspector)
+        {
+            await inspector.DisposeAsync();
+        }
     }
+
+    /// <summary>Where a replay of an exchange of tunnel <paramref name="name"/> goes: its local service, with the Host the edge would send.</summary>
+    private Inspection.ReplayTarget? ReplayTargetOf(string name) =>
+        Config.Exposes.FirstOrDefault(e => e.IsHttp && e.Name == name) is { } expose ? new Inspection.ReplayTarget(expose.Local, expose.HostHeader) : null;
 
     private static TaskCompletionSource<IReadOnlyList<TunnelResult>> NewRegistered() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -116,9 +116,6 @@ internal static partial class TunnelLog
     [LoggerMessage(EventId = 7052, Level = LogLevel.Error, Message = "agent: HTTP tunnel \"{Tunnel}\" (host {Host}) refused by the server: {Reason}")]
     public static partial void AgentHttpTunnelRefused(ILogger logger, string tunnel, string host, string reason);
 
-    [LoggerMessage(EventId = 7053, Level = LogLevel.Information, Message = "agent: inspector on http://{Endpoint}/")]
-    public static partial void InspectorListening(ILogger logger, string endpoint);
-
     [LoggerMessage(EventId = 7050, Level = LogLevel.Warning, Message = "agent: {Forward}: no session to the server; connection from {Client} refused")]
     public static partial void AgentNoSession(ILogger logger, string forward, IPEndPoint? client);
 }

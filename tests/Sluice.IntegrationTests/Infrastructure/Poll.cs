@@ -17,4 +17,22 @@ public static class Poll
             await Task.Delay(20);
         }
     }
+
+    /// <summary>Polls an async probe until it gives a value (not null).</summary>
+    public static async Task<T> UntilValueAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null)
+        where T : class
+    {
+        var limit = timeout ?? DefaultTimeout;
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            Assert.True(watch.Elapsed < limit, $"not reached within {limit}: {what}");
+            await Task.Delay(20);
+        }
+    }
 }
