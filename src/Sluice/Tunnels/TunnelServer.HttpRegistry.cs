@@ -140,6 +140,19 @@ internal sealed partial class TunnelServer
         return urls.Count == 0 ? $"http://{host}" : string.Join(' ', urls);
     }
 
+    /// <summary>A reload: hosts whose agent was removed, or no longer may claim them (allow_hosts, domain), stop routing at once (404).</summary>
+    private void DropDisallowedHosts(TunnelServerConfig config)
+    {
+        foreach (var (host, route) in _httpRoutes)
+        {
+            if (!MayClaim(route.Agent, host, config.Domain, AgentConfig(route.Agent)))
+            {
+                _httpRoutes.TryRemove(host, out _);
+                TunnelLog.HttpHostReleased(Logger, route.Agent, host);
+            }
+        }
+    }
+
     /// <summary>The agent's session ended or was replaced: its hosts stay claimed, without a session until it registers again.</summary>
     private void ReleaseHttpSessions(string agent)
     {

@@ -95,6 +95,7 @@ internal sealed partial class TunnelServer : IConnectionHandler, IAsyncDisposabl
                 }
             }
 
+            DropDisallowedHosts(config);
             foreach (var (name, session) in _sessions)
             {
                 if (!_agents.TryGetValue(name, out var now) || !old.TryGetValue(name, out var before) || !now.Key.AsSpan().SequenceEqual(before.Key))

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Sluice.Configuration;
 using Sluice.IntegrationTests.Infrastructure;
@@ -186,6 +188,76 @@ public sealed class HttpTunnelEdgeTests
         // The edge still serves well-formed requests.
         using var client = harness.Client();
         Assert.Equal("hello from app /hello", await client.GetStringAsync(HttpTunnelHarness.Url("office.tunnel.test", "/hello")));
+    }
+
+    [Fact]
+    public async Task The_https_edge_serves_tunnel_hosts_with_its_certificate_and_says_https_to_the_local_app()
+    {
+        using var files = new TempDirectory();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=*.tunnel.test", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("*.tunnel.test");
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var certPath = files.File("edge.crt", certificate.ExportCertificatePem());
+        var keyPath = files.File("edge.key", key.ExportECPrivateKeyPem());
+
+        await using var app = await LocalWebApp.StartAsync();
+        await using var harness = await HttpTunnelHarness.StartAsync(configure: c => c with { HttpsListen = new HostPort("127.0.0.1", 0), HttpsCert = certPath, HttpsKey = keyPath });
+        var (_, results) = await harness.StartAgentAsync([HttpTunnelHarness.Http("office", app.Address)]);
+        var httpsPort = harness.Tunnels.Server.HttpEdge!.HttpsEndPoint!.Port;
+        Assert.Contains($"https://office.tunnel.test:{httpsPort}", Assert.Single(results).Detail, StringComparison.Ordinal);
+
+        string? presented = null;
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(harness.Tunnels.Server.HttpEdge!.HttpsEndPoint!, token);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => (presented = cert?.GetCertHashString()) == certificate.GetCertHashString() },
+        });
+        using var response = await client.GetAsync("https://office.tunnel.test/headers");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(certificate.GetCertHashString(), presented);
+        Assert.Equal("https", app.LastHeaders!["X-Forwarded-Proto"].ToString());
+    }
+
+    [Fact]
+    public async Task A_body_over_http_max_body_gets_413_and_smaller_ones_pass()
+    {
+        await using var app = await LocalWebApp.StartAsync();
+        await using var harness = await HttpTunnelHarness.StartAsync(configure: c => c with { HttpMaxBodyBytes = 64 * 1024 });
+        await harness.StartAgentAsync([HttpTunnelHarness.Http("office", app.Address)]);
+        using var client = harness.Client();
+
+        using (var small = await client.PostAsync(HttpTunnelHarness.Url("office.tunnel.test", "/sha256"), new ByteArrayContent(new byte[64 * 1024])))
+        {
+            Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+        }
+
+        using var large = await client.PostAsync(HttpTunnelHarness.Url("office.tunnel.test", "/sha256"), new ByteArrayContent(new byte[64 * 1024 + 1]));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_reload_that_takes_a_host_out_of_allow_hosts_stops_routing_it_at_once()
+    {
+        await using var app = await LocalWebApp.StartAsync("shop-app");
+        await using var harness = await HttpTunnelHarness.StartAsync();
+        await harness.StartAgentAsync([HttpTunnelHarness.Http("shop", app.Address)], name: "other");
+        using var client = harness.Client();
+        Assert.Equal("hello from shop-app /hello", await client.GetStringAsync(HttpTunnelHarness.Url("shop.tunnel.test", "/hello")));
+
+        var changed = harness.Tunnels.Config with
+        {
+            Agents = [.. harness.Tunnels.Config.Agents.Select(a => a.Name == "other" ? a with { AllowHosts = [] } : a)],
+        };
+        Assert.Empty(await harness.Tunnels.Gateway.ApplyAsync(new SluiceConfig { TunnelServer = changed, SourcePath = Path.Combine(harness.Tunnels.Directory, "sluice.toml") }));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(HttpTunnelHarness.Url("shop.tunnel.test", "/hello"))).StatusCode);
     }
 
     private static Task<HttpResponseMessage> SendWithAuthAsync(HttpClient client, string credentials)

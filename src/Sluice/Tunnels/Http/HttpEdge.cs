@@ -29,6 +29,9 @@ namespace Sluice.Tunnels.Http;
 /// </summary>
 internal sealed class HttpEdge : IAsyncDisposable
 {
+    /// <summary>Tunnel streams open at once for one host; more requests wait for one to be free.</summary>
+    public const int MaxStreamsPerHost = 1024;
+
     private readonly WebApplication _app;
     private readonly List<ListenOptions> _http;
     private readonly List<ListenOptions> _https;
@@ -151,6 +154,7 @@ internal sealed class HttpEdge : IAsyncDisposable
         ActivityHeadersPropagator = null,
         ConnectTimeout = TimeSpan.FromSeconds(10),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        MaxConnectionsPerServer = MaxStreamsPerHost,
         ConnectCallback = async (context, cancellationToken) =>
         {
             var host = context.DnsEndPoint.Host;
@@ -243,14 +247,11 @@ internal sealed class HttpEdge : IAsyncDisposable
             string? reason = null;
             if (error != ForwarderError.None)
             {
-                reason = Describe(error, context.GetForwarderErrorFeature()?.Exception);
+                var exception = context.GetForwarderErrorFeature()?.Exception;
+                reason = Describe(error, exception);
                 if (!context.Response.HasStarted)
                 {
-                    var status = error == ForwarderError.RequestTimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
-                    var text = status == StatusCodes.Status504GatewayTimeout
-                        ? $"The service behind {host} did not answer within {timeout.TotalSeconds:0.#} s."
-                        : $"The service behind {host} could not be reached: {reason}.";
-                    await EdgePages.WriteAsync(context, status, status == 504 ? "Gateway Timeout" : "Bad Gateway", text);
+                    await WriteErrorAsync(context, host, error, exception, reason);
                 }
             }
 
@@ -283,6 +284,22 @@ internal sealed class HttpEdge : IAsyncDisposable
                     ResponseBodyTruncated = responseBody.Truncated,
                 });
             }
+        }
+
+        /// <summary>The page for a failed forward: the user's own fault (a body over the cap, a broken chunked body) is theirs to hear about; the rest is the tunnel's.</summary>
+        private Task WriteErrorAsync(HttpContext context, string host, ForwarderError error, Exception? exception, string reason)
+        {
+            if ((exception as Microsoft.AspNetCore.Http.BadHttpRequestException ?? exception?.InnerException as Microsoft.AspNetCore.Http.BadHttpRequestException) is { } bad)
+            {
+                return EdgePages.WriteAsync(context, bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Payload Too Large" : "Bad Request", bad.Message);
+            }
+
+            return error switch
+            {
+                ForwarderError.RequestTimedOut => EdgePages.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "Gateway Timeout", $"The service behind {host} did not answer within {timeout.TotalSeconds:0.#} s."),
+                ForwarderError.RequestBodyClient => EdgePages.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad Request", $"The request body could not be read: {reason}."),
+                _ => EdgePages.WriteAsync(context, StatusCodes.Status502BadGateway, "Bad Gateway", $"The service behind {host} could not be reached: {reason}."),
+            };
         }
 
         /// <summary>Constant-time: the SHA-256 of the header's value against the hash the agent registered. The credential is taken off the request.</summary>
