@@ -258,7 +258,10 @@ internal sealed class HttpEdge : IAsyncDisposable
             var elapsed = Stopwatch.GetElapsedTime(started);
             var statusCode = context.Response.StatusCode;
             route.Counters.Record(statusCode, requestBody.Count, responseBody.Count, elapsed.TotalSeconds);
-            TunnelLog.HttpAccess(server.AccessLog, host, route.Agent, context.Connection.RemoteIpAddress?.ToString() ?? "?", request.Method, request.Path.Value ?? "/", statusCode, requestBody.Count, responseBody.Count, (long)elapsed.TotalMilliseconds, reason is null ? string.Empty : $" error=\"{reason}\"");
+            if (server.AccessLog.IsEnabled(LogLevel.Information))
+            {
+                TunnelLog.HttpAccess(server.AccessLog, host, route.Agent, context.Connection.RemoteIpAddress?.ToString() ?? "?", request.Method, request.Path.Value ?? "/", statusCode, requestBody.Count, responseBody.Count, (long)elapsed.TotalMilliseconds, reason is null ? string.Empty : $" error=\"{reason}\"");
+            }
 
             if (registration.Inspect)
             {
