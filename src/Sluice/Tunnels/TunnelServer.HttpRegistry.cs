@@ -145,7 +145,7 @@ internal sealed partial class TunnelServer
     {
         foreach (var (host, route) in _httpRoutes)
         {
-            if (!MayClaim(route.Agent, host, config.Domain, AgentConfig(route.Agent)))
+            if (AgentConfig(route.Agent) is not { } agent || !MayClaim(route.Agent, host, config.Domain, agent))
             {
                 _httpRoutes.TryRemove(host, out _);
                 TunnelLog.HttpHostReleased(Logger, route.Agent, host);
