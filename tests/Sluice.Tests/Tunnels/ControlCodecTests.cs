@@ -65,7 +65,7 @@ public sealed class ControlCodecTests
 
     [Theory]
     [InlineData(new byte[] { 0x00, 0, 0, 0 }, "unknown control message type")]
-    [InlineData(new byte[] { 0x09, 0, 0, 0 }, "unknown control message type")]
+    [InlineData(new byte[] { 0x0B, 0, 0, 0 }, "unknown control message type")]
     [InlineData(new byte[] { 0x47, 0x45, 0x54, 0x20 }, "unknown control message type")] // "GET "
     [InlineData(new byte[] { 0x01, 1, 0, 0 }, "reserved")]
     [InlineData(new byte[] { 0x01, 0, 0x20, 0x01 }, "exceeds the 8192-byte cap")]
