@@ -6,7 +6,7 @@ namespace Sluice.Protocols.Tunnels;
 /// The header that opens every data stream, then raw bytes follow (docs/protocols/tunnel.md, "Data streams"):
 /// <code>
 /// +--------+--------+-----------------+
-/// | length | kind   | body            |   length = bytes after itself (kind + body), 2..258
+/// | length | kind   | body            |   length = bytes after itself (kind + body), 1..258
 /// +--------+--------+-----------------+
 /// Reverse body: u8 len, tunnel name
 /// Forward body: u8 len, host (IP literal or DNS name), u16 port
@@ -28,7 +28,7 @@ internal readonly record struct StreamHeader(StreamKind Kind, string Target, ush
     public static ParseStatus TryRead(in ReadOnlySequence<byte> buffer, out StreamHeader header, out SequencePosition consumed, out string? error)
     {
         header = default;
-        var status = ShortFrame.TryRead(buffer, 2, "stream header", out var frame, out consumed, out error);
+        var status = ShortFrame.TryRead(buffer, 1, "stream header", out var frame, out consumed, out error);
         if (status != ParseStatus.Done)
         {
             return status;
