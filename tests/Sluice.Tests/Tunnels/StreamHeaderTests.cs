@@ -26,8 +26,8 @@ public sealed class StreamHeaderTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0, 0x02 }, "too short")]
-    [InlineData(new byte[] { 1, 0x02 }, "malformed forward stream header")]
+    [InlineData(new byte[] { 0 }, "too short")]
+    [InlineData(new byte[] { 1, 0x02 }, "malformed forward")]
     [InlineData(new byte[] { 2, 0x09, 0 }, "unknown stream kind")]
     [InlineData(new byte[] { 2, 0x01, 0 }, "malformed reverse")]
     [InlineData(new byte[] { 5, 0x02, 1, (byte)'a', 0, 0 }, "malformed forward")] // port 0
