@@ -201,6 +201,11 @@ internal static class ControlCodec
                 WriteRegisterHttp(register, writer);
                 break;
             case RegisterHttpResultMessage result:
+                if (result.Tunnels.Count > MaxTunnels)
+                {
+                    throw new ArgumentException($"at most {MaxTunnels} HTTP tunnels per agent", nameof(message));
+                }
+
                 WireStrings.WriteUInt16(writer, (ushort)result.Tunnels.Count);
                 foreach (var tunnel in result.Tunnels)
                 {

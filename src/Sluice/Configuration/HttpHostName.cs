@@ -12,7 +12,12 @@ public static class HttpHostName
     /// <summary>Lower-cases and checks a DNS host name (letters, digits, '-' per label; 1-63 per label, 253 in all).</summary>
     public static bool TryNormalize(string text, out string host, out string? error)
     {
-        host = text.Trim().TrimEnd('.').ToLowerInvariant();
+        host = text.Trim().ToLowerInvariant();
+        if (host.EndsWith('.'))
+        {
+            host = host[..^1];
+        }
+
         error = null;
         if (host.Length is 0 or > MaxLength)
         {

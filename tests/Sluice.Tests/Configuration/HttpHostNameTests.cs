@@ -47,6 +47,7 @@ public sealed class HttpHostNameTests
     [InlineData("my_app", "letters, digits or '-'")]
     [InlineData("a..b", "each dot-separated label is 1-63")]
     [InlineData(".office", "each dot-separated label is 1-63")]
+    [InlineData("demo..", "each dot-separated label is 1-63")]
     [InlineData("*.example.com", "letters, digits or '-'")]
     [InlineData("office:8080", "letters, digits or '-'")]
     [InlineData("exämple.com", "letters, digits or '-'")]

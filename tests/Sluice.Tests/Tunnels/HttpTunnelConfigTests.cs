@@ -68,11 +68,11 @@ public sealed class HttpTunnelConfigTests
 
     public static TheoryData<string, int, string, string> InvalidServerFiles => new()
     {
-        { Server + "https_listen = \"127.0.0.1:8443\"\n" + Agent, 1, "tunnel_server.https_cert", "https_listen needs https_cert and https_key" },
-        { Server + "https_listen = \"127.0.0.1:8443\"\nhttps_cert = \"c.pem\"\n" + Agent, 1, "tunnel_server.https_key", "https_listen needs https_cert and https_key" },
-        { Server + "https_cert = \"c.pem\"\nhttps_key = \"k.pem\"\n" + Agent, 1, "tunnel_server.https_cert", "https_cert is set without https_listen" },
+        { Server + "https_listen = \"127.0.0.1:8443\"\n" + Agent, 3, "tunnel_server.https_cert", "https_listen needs https_cert and https_key" },
+        { Server + "https_listen = \"127.0.0.1:8443\"\nhttps_cert = \"c.pem\"\n" + Agent, 3, "tunnel_server.https_key", "https_listen needs https_cert and https_key" },
+        { Server + "https_cert = \"c.pem\"\nhttps_key = \"k.pem\"\n" + Agent, 3, "tunnel_server.https_cert", "https_cert is set without https_listen" },
         { Server + "https_listen = \"127.0.0.1:8443\"\nhttps_cert = \"/nonexistent/c.pem\"\nhttps_key = \"/nonexistent/k.pem\"\n" + Agent, 4, "tunnel_server.https_cert", "file not found: /nonexistent/c.pem" },
-        { Server + "domain = \"tunnel.example.com\"\n" + Agent, 1, "tunnel_server.domain", "add http_listen (or https_listen)" },
+        { Server + "domain = \"tunnel.example.com\"\n" + Agent, 3, "tunnel_server.domain", "add http_listen (or https_listen)" },
         { Server + "http_listen = \"127.0.0.1:8080\"\ndomain = \"tunnel_example.com\"\n" + Agent, 4, "tunnel_server.domain", "\"tunnel_example.com\" is not a host name" },
         { Server + "http_listen = \"edge.example.com:80\"\n" + Agent, 3, "tunnel_server.http_listen", "listen on an IP address or \"localhost\"" },
         { Server + "http_listen = \"127.0.0.1\"\n" + Agent, 3, "tunnel_server.http_listen", "has no port" },
@@ -170,6 +170,7 @@ public sealed class HttpTunnelConfigTests
     [InlineData("inspect = \"4040\"", "127.0.0.1", 4040)]
     [InlineData("inspect = \"0.0.0.0:4040\"", "0.0.0.0", 4040)]
     [InlineData("inspect = \"[::1]:4040\"", "::1", 4040)]
+    [InlineData("inspect = true", "127.0.0.1", 4040)]
     public void Inspect_as_a_bare_port_is_loopback(string line, string host, int port)
     {
         var (config, errors) = AgentConfigLoader.Parse(AgentHead + line + "\n" + HttpExpose, "agent.toml");
@@ -209,6 +210,7 @@ public sealed class HttpTunnelConfigTests
         { AgentHead + "inspect = \"inspector.local:4040\"\n" + HttpExpose, 5, "agent.inspect", "listen on an IP address or \"localhost\"" },
         { AgentHead + "inspect_body_bytes = \"2MiB\"\n" + HttpExpose, 5, "agent.inspect_body_bytes", "must be between 0B and 1MiB" },
         { AgentHead + "inspect_max_requests = 0\n" + HttpExpose, 5, "agent.inspect_max_requests", "must be between 1 and 10000" },
+        { AgentHead + "inspect = 4040\n[[forward]]\nlisten = \"127.0.0.1:4040\"\ntarget = \"db:5432\"\n", 7, "forward[0].listen", "already used by agent.inspect" },
         { AgentHead + "inspect = \"127.0.0.1:4040\"\n[[forward]]\nlisten = \"127.0.0.1:4040\"\ntarget = \"db:5432\"\n", 7, "forward[0].listen", "already used by agent.inspect" },
     };
 

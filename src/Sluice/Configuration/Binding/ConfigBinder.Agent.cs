@@ -93,7 +93,10 @@ internal sealed partial class ConfigBinder
         return config;
     }
 
-    /// <summary>"127.0.0.1:4040", or a bare port (loopback), or false / absent for none.</summary>
+    /// <summary>The inspector's default address, for <c>inspect = true</c>.</summary>
+    private static readonly HostPort DefaultInspect = new("127.0.0.1", 4040);
+
+    /// <summary>"127.0.0.1:4040", a bare port (loopback), true (127.0.0.1:4040), or false / absent for none.</summary>
     private HostPort? ReadInspect(TableReader reader)
     {
         if (reader.Get("inspect") is not { } entry || entry.Value is TomlScalarNode { Value: false })
@@ -102,29 +105,28 @@ internal sealed partial class ConfigBinder
         }
 
         var node = entry.Value;
-        if (node is TomlScalarNode { Value: long port })
+        var keyPath = reader.KeyPath("inspect");
+        HostPort? address = node switch
         {
-            if (port is < 0 or > 65535)
-            {
-                reader.Error(node, reader.KeyPath("inspect"), $"port {port} is not 0-65535");
-                return null;
-            }
+            TomlScalarNode { Value: true } => DefaultInspect,
+            TomlScalarNode { Value: long port } when port is >= 0 and <= 65535 => new HostPort("127.0.0.1", (int)port),
+            TomlScalarNode { Value: string text } when int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bare) && bare <= 65535 => new HostPort("127.0.0.1", bare),
+            TomlScalarNode { Value: long port } => Invalid($"port {port} is not 0-65535"),
+            _ => reader.ReadAddress(node, keyPath, AddressRole.Listener)?.Address,
+        };
 
-            return new HostPort("127.0.0.1", (int)port);
+        if (address is { } listen)
+        {
+            AddListener(new AddressSite(listen, node.Location, keyPath));
         }
 
-        if (node is TomlScalarNode { Value: string text } && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bare) && bare <= 65535)
-        {
-            return new HostPort("127.0.0.1", bare);
-        }
+        return address;
 
-        if (reader.ReadAddress(node, reader.KeyPath("inspect"), AddressRole.Listener) is not { } site)
+        HostPort? Invalid(string message)
         {
+            reader.Error(node, keyPath, message);
             return null;
         }
-
-        AddListener(site);
-        return site.Address;
     }
 
     private static string ReadAgentServer(TableReader reader)

@@ -129,13 +129,14 @@ internal sealed partial class ConfigBinder
         var https = OptionalListener("https_listen");
         var cert = reader.String("https_cert", allowEmpty: true) ?? string.Empty;
         var key = reader.String("https_key", allowEmpty: true) ?? string.Empty;
+        TextLocation Where(string key) => reader.Get(key)?.Value.Location ?? reader.Location;
         if (https is not null && (cert.Length == 0 || key.Length == 0))
         {
-            _errors.Add(reader.Location, reader.KeyPath(cert.Length == 0 ? "https_cert" : "https_key"), "https_listen needs https_cert and https_key (PEM files of the certificate for the public hosts, e.g. *.tunnel.example.com)");
+            _errors.Add(Where("https_listen"), reader.KeyPath(cert.Length == 0 ? "https_cert" : "https_key"), "https_listen needs https_cert and https_key (PEM files of the certificate for the public hosts, e.g. *.tunnel.example.com)");
         }
         else if (https is null && cert.Length > 0)
         {
-            _errors.Add(reader.Location, reader.KeyPath("https_cert"), "https_cert is set without https_listen: add https_listen or remove https_cert/https_key");
+            _errors.Add(Where("https_cert"), reader.KeyPath("https_cert"), "https_cert is set without https_listen: add https_listen or remove https_cert/https_key");
         }
         else if (cert.Length > 0)
         {
@@ -158,7 +159,7 @@ internal sealed partial class ConfigBinder
 
         if (domain.Length > 0 && http is null && https is null)
         {
-            _errors.Add(reader.Location, reader.KeyPath("domain"), "domain is for HTTP tunnels: add http_listen (or https_listen) for the public edge");
+            _errors.Add(Where("domain"), reader.KeyPath("domain"), "domain is for HTTP tunnels: add http_listen (or https_listen) for the public edge");
         }
 
         return defaults with

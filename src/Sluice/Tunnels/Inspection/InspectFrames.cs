@@ -59,7 +59,15 @@ internal static class InspectFrames
         }
 
         var json = new byte[length];
-        await stream.ReadExactlyAsync(json, cancellationToken);
+        try
+        {
+            await stream.ReadExactlyAsync(json, cancellationToken);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new ControlProtocolException("inspect stream ended inside a frame");
+        }
+
         try
         {
             return JsonSerializer.Deserialize(json, InspectWireJsonContext.Default.ExchangeRecord)

@@ -105,7 +105,7 @@ public sealed class InspectFramesTests
     public async Task A_stream_ending_inside_the_json_is_an_error_not_a_record()
     {
         var frame = InspectFrames.Encode(Sample)!;
-        await Assert.ThrowsAsync<EndOfStreamException>(() => InspectFrames.ReadAsync(new MemoryStream(frame[..^1]), CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<ControlProtocolException>(() => InspectFrames.ReadAsync(new MemoryStream(frame[..^1]), CancellationToken.None).AsTask());
     }
 
     [Fact]
