@@ -29,9 +29,15 @@ internal static class CheckCommand
                 return 1;
             }
 
-            Console.WriteLine($"{path}: ok ({c.Proxies.Count} proxy routes, {c.Clusters.Count} clusters, {c.Clusters.Sum(x => x.Upstreams.Count)} upstreams, {c.Echoes.Count} echo servers, {c.Firehoses.Count} firehoses, admin {(c.Admin is null ? "off" : c.Admin.Listen.ToString())}{(c.TunnelServer is null ? "" : $", tunnel server {c.TunnelServer.Listen} with {c.TunnelServer.Agents.Count} agents")})");
+            Console.WriteLine($"{path}: ok ({c.Proxies.Count} proxy routes, {c.Clusters.Count} clusters, {c.Clusters.Sum(x => x.Upstreams.Count)} upstreams, {c.Echoes.Count} echo servers, {c.Firehoses.Count} firehoses, admin {(c.Admin is null ? "off" : c.Admin.Listen.ToString())}{(c.TunnelServer is null ? "" : $", tunnel server {c.TunnelServer.Listen} with {c.TunnelServer.Agents.Count} agents{HttpEdge(c.TunnelServer)}")})");
             return 0;
         });
         return command;
+    }
+
+    private static string HttpEdge(Sluice.Configuration.TunnelServerConfig tunnels)
+    {
+        var listens = new[] { tunnels.HttpListen is { } h ? $"http {h}" : null, tunnels.HttpsListen is { } s ? $"https {s}" : null }.OfType<string>().ToList();
+        return listens.Count == 0 ? string.Empty : $", HTTP edge {string.Join(" + ", listens)}{(tunnels.Domain.Length > 0 ? $" for *.{tunnels.Domain}" : string.Empty)}";
     }
 }
