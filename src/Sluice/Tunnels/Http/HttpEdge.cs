@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -76,6 +77,11 @@ internal sealed class HttpEdge : IAsyncDisposable
                 });
             }
         });
+        // Kestrel hands every socket read to its own I/O queue threads and the request on to the
+        // thread pool unless told to run it inline; the edge follows the process's socket setting
+        // (inline unless DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0), like the tunnels do.
+        builder.Services.Configure<SocketTransportOptions>(sockets =>
+            sockets.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1");
         builder.Services.AddSingleton<IHostLifetime, AdminHostLifetime>();
         builder.Services.AddLogging(logging => logging
             .AddProvider(new ForwardingLoggerProvider(loggers))
