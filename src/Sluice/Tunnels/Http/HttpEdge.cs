@@ -163,6 +163,11 @@ internal sealed class HttpEdge : IAsyncDisposable
             var route = server.FindHttpRoute(host) ?? throw new HttpRequestException($"no tunnel for host {host}");
             var session = route.Session ?? throw new HttpRequestException($"the agent of {host} is offline");
             var stream = await session.Mux.OpenStreamAsync(cancellationToken);
+
+            // The connection's reader (the response parser, then YARP copying to Kestrel) only
+            // awaits between its reads, so a small response may run on the session's read loop
+            // instead of hopping to the thread pool, as the TCP tunnels' pumps do.
+            stream.InlineWakeups = true;
             try
             {
                 await stream.WriteAsync(StreamHeader.Reverse(route.Request.Name).ToArray(), cancellationToken);
