@@ -12,7 +12,7 @@
 # (wrk → edge of `sluice run` → TLS link → `sluice agent` → nginx, as a user would run it),
 # sluice-plain (the same with tls = false on both sides; PLAIN=0 leaves it out), and base-tls
 # when BASE_BIN or BASE_ENV is given (a second build, or the same build with other environment,
-# measured in the same run for A/B).
+# measured in the same run for A/B; BASE2_BIN adds a third build as base2-tls).
 #
 # Needs: nginx (run privately: temp config and pid file, 127.0.0.1:ephemeral; the system one
 # is not touched but should be stopped: `service nginx stop`), wrk, curl, sshd + ssh, python3,
@@ -23,7 +23,7 @@
 # variant before the rounds (4; a fresh .NET process is on unoptimised code at first), THREADS (2), CONNECTIONS (50),
 # TESTS (default "wrk big": wrk only, 1 GiB download only), BIG_MAX seconds a download may take
 # (60), PLAIN (1), SLUICE_ENV ("VAR=value ..." for every sluice process), BASE_BIN, BASE_ENV,
-# PERF_DIR (optional: a directory; then after the rounds one extra wrk run through sluice-tls
+# BASE2_BIN, PERF_DIR (optional: a directory; then after the rounds one extra wrk run through sluice-tls
 # is profiled with `perf record -g` on the server and the agent, started with
 # DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0 (else JIT frames show as
 # memfd:doublemapper), and perf report summaries are written there, with bench/perf-attribute.py's
@@ -225,12 +225,16 @@ if [ -n "$BASE_BIN" ]; then
   start_sluice base true "$BASE_BIN" "${BASE_ENV:-${SLUICE_ENV:-}}"; BASE_PID=$SL_PID; BASE_AGENT=$SL_AGENT; BASE_HTTP=$SL_HTTP
   VARIANTS="$VARIANTS base-tls"
 fi
+if [ -n "${BASE2_BIN:-}" ]; then
+  start_sluice base2 true "$BASE2_BIN"; BASE2_PID=$SL_PID; BASE2_AGENT=$SL_AGENT; BASE2_HTTP=$SL_HTTP
+  VARIANTS="$VARIANTS base2-tls"
+fi
 wait_http "$NGINX_PORT"; wait_http "$SSH_R"
 
 # Warm-up, not measured: a fresh .NET process runs its first seconds of load on unoptimised
 # (tier-0) code while the JIT recompiles the hot methods, at several times the steady CPU cost.
 if [ "$WARMUP" -gt 0 ]; then
-  for p in $NGINX_PORT $SSH_R $TLS_HTTP ${PLAIN_HTTP:-} ${BASE_HTTP:-}; do
+  for p in $NGINX_PORT $SSH_R $TLS_HTTP ${PLAIN_HTTP:-} ${BASE_HTTP:-} ${BASE2_HTTP:-}; do
     timeout "$((WARMUP + 10))" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "Host: $HOST" "http://127.0.0.1:$p/index.html" >/dev/null 2>&1 || true
   done
 fi
@@ -288,6 +292,7 @@ for round in $(seq "$ROUNDS"); do
       sluice-tls) P=$TLS_HTTP; T="$TLS_PID $TLS_AGENT";;
       sluice-plain) P=$PLAIN_HTTP; T="$PLAIN_PID $PLAIN_AGENT";;
       base-tls) P=$BASE_HTTP; T="$BASE_PID $BASE_AGENT";;
+      base2-tls) P=$BASE2_HTTP; T="$BASE2_PID $BASE2_AGENT";;
     esac
     for t in $TESTS; do
       case $t in
@@ -342,6 +347,11 @@ for v in variants[2:]:
     for ref in ('ssh', 'direct'):
         r = lambda w, i: med(v, w, i) / med(ref, w, i)
         print(f"| {v} / {ref} | {r('wrk',2):.2f}x | {r('wrk',3):.2f}x | {r('big',2):.2f}x |".replace('nanx', '-'))
+print("\n| wrk req/s per run, in run order | " + " | ".join(variants) + " |")
+print("|---|" + "---|" * len(variants))
+runs = {v: [float(r[2]) for r in rows if r[0] == v and r[1] == 'wrk'] for v in variants}
+for i in range(max(len(x) for x in runs.values())):
+    print(f"| {i + 1} | " + " | ".join(f"{runs[v][i]:,.0f}" if i < len(runs[v]) else "-" for v in variants) + " |")
 print("\n| CPU µs per request (wrk) | wrk | nginx | tunnel (both ends) | total | 2 cores / total, req/s | measured req/s | tunnel CPU s per GB (1 GiB download) |")
 print("|---|---|---|---|---|---|---|---|")
 for v in variants:
