@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -79,6 +80,11 @@ internal sealed class HttpEdge : IAsyncDisposable
                 });
             }
         });
+        // Kestrel hands every socket read to its own I/O queue threads and the request on to the
+        // thread pool unless told to run it inline; the edge follows the process's socket setting
+        // (inline unless DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0), like the tunnels do.
+        builder.Services.Configure<SocketTransportOptions>(sockets =>
+            sockets.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1");
         builder.Services.AddSingleton<IHostLifetime, AdminHostLifetime>();
         builder.Services.AddLogging(logging => logging
             .AddProvider(new ForwardingLoggerProvider(loggers))
@@ -161,6 +167,11 @@ internal sealed class HttpEdge : IAsyncDisposable
             var route = server.FindHttpRoute(host) ?? throw new HttpRequestException($"no tunnel for host {host}");
             var session = route.Session ?? throw new HttpRequestException($"the agent of {host} is offline");
             var stream = await session.Mux.OpenStreamAsync(cancellationToken);
+
+            // The connection's reader (the response parser, then YARP copying to Kestrel) only
+            // awaits between its reads, so a small response may run on the session's read loop
+            // instead of hopping to the thread pool, as the TCP tunnels' pumps do.
+            stream.InlineWakeups = true;
             try
             {
                 await stream.WriteAsync(StreamHeader.Reverse(route.Request.Name).ToArray(), cancellationToken);
