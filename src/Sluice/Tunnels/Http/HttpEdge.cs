@@ -58,8 +58,8 @@ internal sealed class HttpEdge : IAsyncDisposable
     {
         var http = new List<ListenOptions>();
         var https = new List<ListenOptions>();
-        var httpAddress = config.HttpListen is { } h ? await ResolveAsync(h, cancellationToken) : null;
-        var httpsAddress = config.HttpsListen is { } s ? await ResolveAsync(s, cancellationToken) : null;
+        var httpAddress = config.HttpListen is { } h ? await Transport.ListenAddress.ResolveAsync(h, "http_listen", cancellationToken) : null;
+        var httpsAddress = config.HttpsListen is { } s ? await Transport.ListenAddress.ResolveAsync(s, "https_listen", cancellationToken) : null;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Sluice.HttpEdge" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
@@ -132,17 +132,6 @@ internal sealed class HttpEdge : IAsyncDisposable
             await _app.DisposeAsync();
             _handler.Dispose();
         }
-    }
-
-    private static async Task<IPAddress> ResolveAsync(HostPort listen, CancellationToken cancellationToken)
-    {
-        if (listen.Ip is { } ip)
-        {
-            return ip;
-        }
-
-        var resolved = await Dns.GetHostAddressesAsync(listen.Host, cancellationToken);
-        return resolved.Length > 0 ? resolved[0] : throw new IOException($"HTTP edge host \"{listen.Host}\" resolved to no address");
     }
 
     /// <summary>

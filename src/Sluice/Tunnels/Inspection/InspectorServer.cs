@@ -51,7 +51,7 @@ internal sealed class InspectorServer : IAsyncDisposable
             throw new InvalidOperationException("The inspector can be started only once.");
         }
 
-        var address = await ResolveAsync(_listen, cancellationToken);
+        var address = await Transport.ListenAddress.ResolveAsync(_listen, "inspector listen", cancellationToken);
         _app = Build(address);
         await _app.StartAsync(cancellationToken);
         InspectorLog.Listening(_logger, Endpoint);
@@ -86,19 +86,6 @@ internal sealed class InspectorServer : IAsyncDisposable
 
     // One address, unlike the admin endpoint: the inspector is one local page, and the Host guard
     // accepts the name it was configured with, whichever of its addresses a browser picks.
-    private static async Task<IPAddress> ResolveAsync(HostPort listen, CancellationToken cancellationToken)
-    {
-        if (listen.Ip is { } ip)
-        {
-            return ip;
-        }
-
-        var resolved = await Dns.GetHostAddressesAsync(listen.Host, cancellationToken);
-        return resolved.Length > 0
-            ? resolved[0]
-            : throw new IOException($"inspector listen host \"{listen.Host}\" resolved to no address");
-    }
-
     private WebApplication Build(IPAddress address)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Sluice.Inspector" });
