@@ -49,6 +49,9 @@ internal sealed partial class TunnelServer : IConnectionHandler, IAsyncDisposabl
 
     public TunnelServerConfig Config => _config;
 
+    /// <summary>The process-wide connection cap ([server] max_connections), which the HTTP edge's connections count against too.</summary>
+    public ConnectionLimiter ProcessLimit => _processLimit;
+
     public X509Certificate2? Certificate { get; }
 
     public ILogger Logger { get; }

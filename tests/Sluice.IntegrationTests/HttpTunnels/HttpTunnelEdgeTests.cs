@@ -260,6 +260,28 @@ public sealed class HttpTunnelEdgeTests
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(HttpTunnelHarness.Url("shop.tunnel.test", "/hello"))).StatusCode);
     }
 
+    [Fact]
+    public async Task Edge_connections_count_against_server_max_connections_and_one_over_is_closed()
+    {
+        await using var app = await LocalWebApp.StartAsync();
+        await using var harness = await HttpTunnelHarness.StartAsync();
+        await harness.StartAgentAsync([HttpTunnelHarness.Http("office", app.Address)]);
+        harness.Tunnels.Server.ProcessLimit.Limit = 1;
+
+        using (var first = harness.Client())
+        {
+            // The first client's keep-alive connection holds the one place.
+            Assert.Equal("hello from app /hello", await first.GetStringAsync(HttpTunnelHarness.Url("office.tunnel.test", "/hello")));
+            using var second = harness.Client();
+            await Assert.ThrowsAsync<HttpRequestException>(() => second.GetStringAsync(HttpTunnelHarness.Url("office.tunnel.test", "/hello")));
+        }
+
+        // Closed, its place is free again.
+        await Poll.UntilAsync(() => harness.Tunnels.Server.ProcessLimit.Count == 0, "the first connection's place to be released");
+        using var third = harness.Client();
+        Assert.Equal("hello from app /hello", await third.GetStringAsync(HttpTunnelHarness.Url("office.tunnel.test", "/hello")));
+    }
+
     private static Task<HttpResponseMessage> SendWithAuthAsync(HttpClient client, string credentials)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, HttpTunnelHarness.Url("office.tunnel.test", "/headers"));

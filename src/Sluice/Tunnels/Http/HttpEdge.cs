@@ -68,13 +68,18 @@ internal sealed class HttpEdge : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = config.HttpMaxBodyBytes == 0 ? null : config.HttpMaxBodyBytes;
             if (httpAddress is not null)
             {
-                kestrel.Listen(httpAddress, config.HttpListen!.Value.Port, http.Add);
+                kestrel.Listen(httpAddress, config.HttpListen!.Value.Port, options =>
+                {
+                    CountAgainst(options, server.ProcessLimit);
+                    http.Add(options);
+                });
             }
 
             if (httpsAddress is not null)
             {
                 kestrel.Listen(httpsAddress, config.HttpsListen!.Value.Port, options =>
                 {
+                    CountAgainst(options, server.ProcessLimit);
                     options.UseHttps(certificate!);
                     https.Add(options);
                 });
@@ -133,6 +138,29 @@ internal sealed class HttpEdge : IAsyncDisposable
             _handler.Dispose();
         }
     }
+
+    /// <summary>
+    /// Every edge connection holds one place of [server] max_connections while it is open, like a
+    /// proxied or tunnelled connection; over the cap it is closed at once, before TLS or parsing.
+    /// </summary>
+    private static void CountAgainst(ListenOptions options, Transport.ConnectionLimiter limit) =>
+        options.Use(next => async connection =>
+        {
+            if (!limit.TryAcquire())
+            {
+                connection.Abort();
+                return;
+            }
+
+            try
+            {
+                await next(connection);
+            }
+            finally
+            {
+                limit.Release();
+            }
+        });
 
     /// <summary>
     /// The client side of the edge: one connection pool per public host, each connection a
