@@ -22,6 +22,25 @@ public sealed class HttpTunnelStreamingTests
     }
 
     [Fact]
+    public async Task Sequential_requests_of_one_user_share_one_tunnel_stream_and_one_local_connection()
+    {
+        await using var app = await LocalWebApp.StartAsync();
+        await using var harness = await HttpTunnelHarness.StartAsync();
+        var (agent, _) = await harness.StartAgentAsync([HttpTunnelHarness.Http("office", app.Address)]);
+        using var client = harness.Client();
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal($"hello from app /hello?i={i}", await client.GetStringAsync(HttpTunnelHarness.Url("office.tunnel.test", $"/hello?i={i}")));
+        }
+
+        // HTTP keep-alive end to end: one pooled connection at the edge is one stream is one local connection.
+        Assert.Equal(20, app.Requests);
+        Assert.Equal(1, app.Connections);
+        Assert.Equal(2, agent.Session!.OpenStreams); // the control stream and the one HTTP stream
+    }
+
+    [Fact]
     public async Task The_first_server_sent_event_arrives_before_the_response_ends()
     {
         await using var app = await LocalWebApp.StartAsync();

@@ -35,6 +35,11 @@ internal sealed class LocalWebApp : IAsyncDisposable
 
     public int Requests;
 
+    /// <summary>Distinct connections requests arrived on (Kestrel's connection ids).</summary>
+    public int Connections => _connections.Count;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _connections = new();
+
     /// <summary>The headers of the last request to /headers, as received.</summary>
     public IHeaderDictionary? LastHeaders { get; private set; }
 
@@ -57,6 +62,7 @@ internal sealed class LocalWebApp : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             Interlocked.Increment(ref local.Requests);
+            local._connections.TryAdd(context.Connection.Id, true);
             await next(context);
         });
         app.UseRouting();
