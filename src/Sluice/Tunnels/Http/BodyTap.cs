@@ -1,3 +1,5 @@
+using Sluice.Tunnels.Inspection;
+
 namespace Sluice.Tunnels.Http;
 
 /// <summary>
@@ -7,22 +9,20 @@ namespace Sluice.Tunnels.Http;
 internal sealed class BodyTap : Stream
 {
     private readonly Stream _inner;
-    private readonly int _capture;
-    private byte[]? _captured;
-    private int _capturedCount;
+    private readonly BodyCapture? _capture;
 
     public BodyTap(Stream inner, int capture)
     {
         _inner = inner;
-        _capture = capture;
+        _capture = capture > 0 ? new BodyCapture(capture) : null;
     }
 
     public long Count { get; private set; }
 
     /// <summary>More bytes passed than were kept.</summary>
-    public bool Truncated => Count > _capturedCount;
+    public bool Truncated => _capture?.Truncated ?? Count > 0;
 
-    public byte[] Captured => _captured is null ? [] : _captured.AsSpan(0, _capturedCount).ToArray();
+    public byte[] Captured => _capture?.ToArray() ?? [];
 
     public override bool CanRead => _inner.CanRead;
 
@@ -85,21 +85,6 @@ internal sealed class BodyTap : Stream
     private void Observe(ReadOnlySpan<byte> bytes)
     {
         Count += bytes.Length;
-        var room = _capture - _capturedCount;
-        if (room <= 0 || bytes.IsEmpty)
-        {
-            return;
-        }
-
-        var take = Math.Min(room, bytes.Length);
-        if (_captured is null || _captured.Length < _capturedCount + take)
-        {
-            // Grows to what the body needs, never past the capture size.
-            var size = Math.Min(_capture, Math.Max(_capturedCount + take, (_captured?.Length ?? 2048) * 2));
-            Array.Resize(ref _captured, size);
-        }
-
-        bytes[..take].CopyTo(_captured.AsSpan(_capturedCount));
-        _capturedCount += take;
+        _capture?.Append(bytes);
     }
 }
