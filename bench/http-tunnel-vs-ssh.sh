@@ -69,6 +69,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 . bench/ports.sh   # port, wait_port (the script runs from the repository root)
+. bench/private-sshd.sh   # start_private_sshd
 
 # CPU seconds (user+sys, children included) of a process and all its descendants.
 cpu_tree() {
@@ -129,38 +130,12 @@ NGINX_PID=$!; PIDS+=($NGINX_PID)
 wait_port "$NGINX_PORT"
 
 # --- ssh -R: a port on the private sshd forwarded back to nginx ---
-SSH_PORT=$(port); SSH_R=$(port)
-ssh-keygen -q -t ed25519 -N '' -f "$W/host_key"; ssh-keygen -q -t ed25519 -N '' -f "$W/client_key"
-cp "$W/client_key.pub" "$W/authorized_keys"
-RUN_AS=(); SSH_USER=$(id -un)
-if [ "$(id -u)" = 0 ]; then
-  # Unprivileged: no privilege separation, only "nobody" may log in (UsePAM yes, or sshd
-  # refuses its "*" password field as a locked account).
-  chown nobody "$W" "$W/host_key" "$W/authorized_keys"; RUN_AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups); SSH_USER=nobody
-fi
-cat > "$W/sshd_config" <<CFG
-Port $SSH_PORT
-ListenAddress 127.0.0.1
-HostKey $W/host_key
-AuthorizedKeysFile $W/authorized_keys
-PidFile $W/sshd.pid
-StrictModes no
-UsePAM yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-AllowTcpForwarding yes
-LogLevel ERROR
-CFG
-[ "$(id -u)" = 0 ] && chown nobody "$W/sshd_config"
-"${RUN_AS[@]}" "$SSHD" -D -e -f "$W/sshd_config" >"$W/sshd.log" 2>&1 &
-wait_port "$SSH_PORT"
-for _ in $(seq 50); do [ -s "$W/sshd.pid" ] && break; sleep 0.1; done
+SSH_R=$(port)
+start_private_sshd
 ssh -N -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
-  -i "$W/client_key" -p "$SSH_PORT" -R "$SSH_R:127.0.0.1:$NGINX_PORT" "$SSH_USER@127.0.0.1" &
+  -i "$SSH_KEY" -p "$SSH_PORT" -R "$SSH_R:127.0.0.1:$NGINX_PORT" "$SSH_USER@127.0.0.1" &
 SSH_PID=$!; PIDS+=($SSH_PID)
 wait_port "$SSH_R"
-SSHD_PID=$(cat "$W/sshd.pid")
-CIPHER=$(ssh -G -p "$SSH_PORT" 127.0.0.1 | awk '/^ciphers /{print $2}' | cut -d, -f1)
 
 # Waits (at most 10 s) until GET / through PORT with our Host answers 200.
 wait_http() {

@@ -48,6 +48,7 @@ cleanup() {
 trap cleanup EXIT
 
 . bench/ports.sh   # port, wait_port (the script runs from the repository root)
+. bench/private-sshd.sh   # start_private_sshd
 
 # CPU seconds (user+sys, children included) of a process and all its descendants.
 cpu_tree() {
@@ -73,38 +74,12 @@ redis-server --port "$REDIS" --bind 127.0.0.1 --save '' --appendonly no --daemon
 wait_port "$IPERF"; wait_port "$REDIS"
 
 # --- ssh: one connection carries both -L (to iperf3) and -R (to redis), like one agent ---
-SSH_PORT=$(port); SSH_L=$(port); SSH_R=$(port)
-ssh-keygen -q -t ed25519 -N '' -f "$W/host_key"; ssh-keygen -q -t ed25519 -N '' -f "$W/client_key"
-cp "$W/client_key.pub" "$W/authorized_keys"
-RUN_AS=(); SSH_USER=$(id -un)
-if [ "$(id -u)" = 0 ]; then
-  # Unprivileged: no privilege separation, only "nobody" may log in (UsePAM yes, or sshd
-  # refuses its "*" password field as a locked account).
-  chown nobody "$W" "$W/host_key" "$W/authorized_keys"; RUN_AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups); SSH_USER=nobody
-fi
-cat > "$W/sshd_config" <<CFG
-Port $SSH_PORT
-ListenAddress 127.0.0.1
-HostKey $W/host_key
-AuthorizedKeysFile $W/authorized_keys
-PidFile $W/sshd.pid
-StrictModes no
-UsePAM yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-AllowTcpForwarding yes
-LogLevel ERROR
-CFG
-[ "$(id -u)" = 0 ] && chown nobody "$W/sshd_config"
-"${RUN_AS[@]}" "$SSHD" -D -e -f "$W/sshd_config" >"$W/sshd.log" 2>&1 &
-wait_port "$SSH_PORT"
-for _ in $(seq 50); do [ -s "$W/sshd.pid" ] && break; sleep 0.1; done
+SSH_L=$(port); SSH_R=$(port)
+start_private_sshd
 ssh -N -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
-  -i "$W/client_key" -p "$SSH_PORT" -L "$SSH_L:127.0.0.1:$IPERF" -R "$SSH_R:127.0.0.1:$REDIS" "$SSH_USER@127.0.0.1" &
+  -i "$SSH_KEY" -p "$SSH_PORT" -L "$SSH_L:127.0.0.1:$IPERF" -R "$SSH_R:127.0.0.1:$REDIS" "$SSH_USER@127.0.0.1" &
 SSH_PID=$!; PIDS+=($SSH_PID)
 wait_port "$SSH_L"; wait_port "$SSH_R"
-SSHD_PID=$(cat "$W/sshd.pid")
-CIPHER=$(ssh -G -p "$SSH_PORT" 127.0.0.1 | awk '/^ciphers /{print $2}' | cut -d, -f1)
 
 # --- Sluice: one server + agent with TLS, one with plain TCP ---
 # Sets SL_PID (the server), SL_AGENT (the agent), SL_L (forward listener) and SL_R (public reverse port); no subshell,
