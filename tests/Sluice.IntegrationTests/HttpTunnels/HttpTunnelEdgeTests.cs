@@ -224,6 +224,33 @@ public sealed class HttpTunnelEdgeTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(certificate.GetCertHashString(), presented);
         Assert.Equal("https", app.LastHeaders!["X-Forwarded-Proto"].ToString());
+
+        // A browser that offers HTTP/2 gets it at the edge; the agent still sees HTTP/1.1.
+        using var h2 = new HttpRequestMessage(HttpMethod.Get, "https://office.tunnel.test/hello?h2") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var h2Response = await client.SendAsync(h2);
+        Assert.Equal(HttpVersion.Version20, h2Response.Version);
+        Assert.Equal("hello from app /hello?h2", await h2Response.Content.ReadAsStringAsync());
+
+        // A WebSocket over HTTP/2 (RFC 8441) at the edge becomes an HTTP/1.1 upgrade toward the agent.
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.HttpVersion = HttpVersion.Version20;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await tcp.ConnectAsync(harness.Tunnels.Server.HttpEdge!.HttpsEndPoint!, token);
+                return new NetworkStream(tcp, ownsSocket: true);
+            },
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == certificate.GetCertHashString() },
+        });
+        await socket.ConnectAsync(new Uri("wss://office.tunnel.test/ws"), invoker, CancellationToken.None);
+        await socket.SendAsync("over h2"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        var buffer = new byte[64];
+        var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.Equal("over h2", Encoding.UTF8.GetString(buffer, 0, received.Count));
+        await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
     }
 
     [Fact]
