@@ -71,47 +71,13 @@ trap 'exit 130' INT TERM
 . bench/ports.sh   # port, wait_port (the script runs from the repository root)
 . bench/private-sshd.sh   # start_private_sshd
 . bench/cpu-tree.sh   # cpu_tree PID: CPU seconds of a process and its descendants
+. bench/private-nginx.sh   # start_private_nginx
 
 # CPU seconds of several process trees together (none: 0).
 cpu_sum() { local s=0 p; for p in "$@"; do s=$(python3 -c "print($s+$(cpu_tree "$p"))"); done; echo "$s"; }
 
-# --- nginx: private, 612-byte index and a sparse 1 GiB file (truncate: nothing is written) ---
-NGINX_PORT=$(port)
-mkdir -p "$W/nginx/html" "$W/nginx/logs" "$W/nginx/tmp"
-head -c 612 /dev/zero | tr '\0' 'x' > "$W/nginx/html/index.html"
-truncate -s 1G "$W/nginx/html/1g.bin"
-NGINX_USER=""
-[ "$(id -u)" = 0 ] && NGINX_USER="user nobody nogroup;"
-# keepalive_requests is raised from 1000 so that no path pays for reconnects mid-run (a
-# connection does ~2,000 requests in a 5 s run); every path sees the same nginx.
-cat > "$W/nginx/nginx.conf" <<CFG
-$NGINX_USER
-daemon off;
-worker_processes auto;
-pid $W/nginx/nginx.pid;
-error_log $W/nginx/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  keepalive_timeout 65;
-  default_type application/octet-stream;
-  client_body_temp_path $W/nginx/tmp/body;
-  proxy_temp_path $W/nginx/tmp/proxy;
-  fastcgi_temp_path $W/nginx/tmp/fastcgi;
-  uwsgi_temp_path $W/nginx/tmp/uwsgi;
-  scgi_temp_path $W/nginx/tmp/scgi;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $W/nginx/html;
-  }
-}
-CFG
-"$NGINX" -p "$W/nginx" -c "$W/nginx/nginx.conf" -e "$W/nginx/logs/error.log" >"$W/nginx/logs/stderr.log" 2>&1 &
-NGINX_PID=$!; PIDS+=($NGINX_PID)
-wait_port "$NGINX_PORT"
+# --- nginx: private, 612-byte index and a sparse 1 GiB file ---
+start_private_nginx
 
 # --- ssh -R: a port on the private sshd forwarded back to nginx ---
 SSH_R=$(port)
