@@ -61,7 +61,7 @@ internal sealed class AgentSession
         var feed = Volatile.Read(ref _inspect);
         if (feed is null)
         {
-            var fresh = new InspectFeed();
+            var fresh = new InspectFeed(() => _server.Metrics.InspectDropped(Agent));
             feed = Interlocked.CompareExchange(ref _inspect, fresh, null) ?? fresh;
             if (ReferenceEquals(feed, fresh))
             {

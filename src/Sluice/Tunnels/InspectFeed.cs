@@ -10,25 +10,23 @@ namespace Sluice.Tunnels;
 /// inspector in order, on one stream of their own, apart from the data. A slow agent never slows
 /// a request: past <see cref="Backlog"/> waiting records, new ones are dropped (and counted).
 /// </summary>
-internal sealed class InspectFeed
+internal sealed class InspectFeed(Action dropped)
 {
     public const int Backlog = 256;
 
     private readonly Channel<ExchangeRecord> _records = Channel.CreateBounded<ExchangeRecord>(new BoundedChannelOptions(Backlog)
     {
-        FullMode = BoundedChannelFullMode.DropWrite,
+        FullMode = BoundedChannelFullMode.Wait,
         SingleReader = true,
     });
 
-    public long Dropped => Interlocked.Read(ref _dropped);
-
-    private long _dropped;
-
+    /// <summary>Queues <paramref name="record"/> for the agent; a full backlog (or a closed feed) drops it and counts the drop.</summary>
     public void Post(ExchangeRecord record)
     {
-        if (!_records.Writer.TryWrite(record) || _records.Reader.Count >= Backlog)
+        // With FullMode.Wait, TryWrite fails (never blocks) when the backlog is full.
+        if (!_records.Writer.TryWrite(record))
         {
-            Interlocked.Increment(ref _dropped);
+            dropped();
         }
     }
 
@@ -48,7 +46,7 @@ internal sealed class InspectFeed
                 }
                 else
                 {
-                    Interlocked.Increment(ref _dropped);
+                    dropped();
                 }
             }
 

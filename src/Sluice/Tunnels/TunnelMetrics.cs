@@ -15,6 +15,7 @@ internal sealed class TunnelMetrics
     private readonly Counter<long> _reconnects;
     private readonly Counter<long> _forwardRefusals;
     private readonly Counter<long> _agentsClosed;
+    private readonly Counter<long> _inspectDropped;
     private readonly Counter<long> _httpRequests;
     private readonly Counter<long> _httpBytes;
     private readonly Histogram<double> _httpDuration;
@@ -80,6 +81,10 @@ internal sealed class TunnelMetrics
             "sluice.tunnel.sessions.closed",
             unit: "{session}",
             description: "Agent sessions ended, by reason.");
+        _inspectDropped = meter.CreateCounter<long>(
+            "sluice.tunnel.inspect.dropped",
+            unit: "{exchange}",
+            description: "Captured HTTP exchanges not sent to the agent's inspector, per agent: its feed was 256 behind, or one was too large for a frame even without bodies.");
         _httpRequests = meter.CreateCounter<long>(
             "sluice.tunnel.http.requests",
             unit: "{request}",
@@ -111,6 +116,8 @@ internal sealed class TunnelMetrics
     public void Reconnect(string agent) => _reconnects.Add(1, Tag("agent", agent));
 
     public void ForwardRefused(string agent, string reason) => _forwardRefusals.Add(1, Tag("agent", agent), Tag("reason", reason));
+
+    public void InspectDropped(string agent) => _inspectDropped.Add(1, Tag("agent", agent));
 
     public void SessionClosed(string reason) => _agentsClosed.Add(1, Tag("reason", reason));
 
