@@ -1,9 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -117,13 +115,8 @@ internal sealed class AdminServer : IAsyncDisposable
 
     private WebApplication Build(IPAddress[] addresses)
     {
-        // The empty builder adds no configuration sources (no appsettings.json, no ASPNETCORE_*
-        // variables that could add or override URLs), no logging providers and no console
-        // lifetime that would take over Ctrl+C from the gateway's own host.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Sluice.Admin" });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        var builder = EmbeddedWebApp.CreateBuilder("Sluice.Admin", _loggerFactory, kestrel =>
         {
-            kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = 64;
             foreach (var address in addresses)
             {
@@ -131,10 +124,6 @@ internal sealed class AdminServer : IAsyncDisposable
             }
         });
         builder.Services.AddRoutingCore();
-        builder.Services.AddSingleton<IHostLifetime, AdminHostLifetime>();
-        builder.Services.AddLogging(logging => logging
-            .AddProvider(new ForwardingLoggerProvider(_loggerFactory))
-            .AddFilter("Microsoft", LogLevel.Warning));
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("sluice", serviceVersion: typeof(AdminServer).Assembly.GetName().Version?.ToString()))
             .WithMetrics(metrics => metrics

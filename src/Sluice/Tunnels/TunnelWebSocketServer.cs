@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sluice.Admin;
 using Sluice.Configuration;
@@ -43,10 +42,8 @@ internal sealed class TunnelWebSocketServer : IAsyncDisposable
     {
         var ip = listen.Ip ?? IPAddress.Loopback;
         var listeners = new List<ListenOptions>();
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Sluice.Tunnels" });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        var builder = EmbeddedWebApp.CreateBuilder("Sluice.Tunnels", loggers, kestrel =>
         {
-            kestrel.AddServerHeader = false;
             kestrel.Listen(ip, listen.Port, options =>
             {
                 if (certificate is not null)
@@ -57,10 +54,6 @@ internal sealed class TunnelWebSocketServer : IAsyncDisposable
                 listeners.Add(options);
             });
         });
-        builder.Services.AddSingleton<IHostLifetime, AdminHostLifetime>();
-        builder.Services.AddLogging(logging => logging
-            .AddProvider(new ForwardingLoggerProvider(loggers))
-            .AddFilter("Microsoft", LogLevel.Warning));
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         var transport = certificate is null ? "ws" : "wss";
@@ -99,16 +92,5 @@ internal sealed class TunnelWebSocketServer : IAsyncDisposable
         return result;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        finally
-        {
-            await _app.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => EmbeddedWebApp.StopAndDisposeAsync(_app);
 }

@@ -11,7 +11,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sluice.Admin;
 using Sluice.Configuration;
@@ -60,10 +59,8 @@ internal sealed class HttpEdge : IAsyncDisposable
         var https = new List<ListenOptions>();
         var httpAddress = config.HttpListen is { } h ? await Transport.ListenAddress.ResolveAsync(h, "http_listen", cancellationToken) : null;
         var httpsAddress = config.HttpsListen is { } s ? await Transport.ListenAddress.ResolveAsync(s, "https_listen", cancellationToken) : null;
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Sluice.HttpEdge" });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        var builder = EmbeddedWebApp.CreateBuilder("Sluice.HttpEdge", loggers, kestrel =>
         {
-            kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestHeadersTotalSize = config.HttpMaxHeaderBytes;
             kestrel.Limits.MaxRequestBodySize = config.HttpMaxBodyBytes == 0 ? null : config.HttpMaxBodyBytes;
             if (httpAddress is not null)
@@ -90,11 +87,7 @@ internal sealed class HttpEdge : IAsyncDisposable
         // (inline unless DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0), like the tunnels do.
         builder.Services.Configure<SocketTransportOptions>(sockets =>
             sockets.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1");
-        builder.Services.AddSingleton<IHostLifetime, AdminHostLifetime>();
-        builder.Services.AddLogging(logging => logging
-            .AddProvider(new ForwardingLoggerProvider(loggers))
-            .AddFilter("Microsoft", LogLevel.Warning)
-            .AddFilter("Yarp", LogLevel.Warning));
+        builder.Services.AddLogging(logging => logging.AddFilter("Yarp", LogLevel.Warning));
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
         var handler = CreateHandler(server);
@@ -127,14 +120,12 @@ internal sealed class HttpEdge : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await _app.StopAsync(timeout.Token);
+            await EmbeddedWebApp.StopAndDisposeAsync(_app);
         }
         finally
         {
-            await _app.DisposeAsync();
             _handler.Dispose();
         }
     }

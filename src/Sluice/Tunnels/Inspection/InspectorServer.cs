@@ -1,9 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sluice.Admin;
 using Sluice.Configuration;
@@ -88,20 +86,14 @@ internal sealed class InspectorServer : IAsyncDisposable
     // accepts the name it was configured with, whichever of its addresses a browser picks.
     private WebApplication Build(IPAddress address)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Sluice.Inspector" });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        var builder = EmbeddedWebApp.CreateBuilder("Sluice.Inspector", _loggerFactory, kestrel =>
         {
-            kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = 64;
             // Nothing the inspector accepts has a body worth more than this; replay takes none.
             kestrel.Limits.MaxRequestBodySize = 16 * 1024;
             kestrel.Listen(address, _listen.Port, _listeners.Add);
         });
         builder.Services.AddRoutingCore();
-        builder.Services.AddSingleton<IHostLifetime, AdminHostLifetime>();
-        builder.Services.AddLogging(logging => logging
-            .AddProvider(new ForwardingLoggerProvider(_loggerFactory))
-            .AddFilter("Microsoft", LogLevel.Warning));
 
         var app = builder.Build();
         var guard = new InspectorGuard(_listen.Host, _logger);
