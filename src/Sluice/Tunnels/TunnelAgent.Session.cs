@@ -268,7 +268,7 @@ internal sealed partial class TunnelAgent
     /// <summary>The server's feed of captured HTTP exchanges, into the inspector; refused (reset) when this agent does not inspect.</summary>
     private async Task ReadInspectFeedAsync(MuxStream stream, CancellationToken cancellationToken)
     {
-        if (InspectSink is not { } sink)
+        if (InspectorStore is not { } store)
         {
             stream.Reset();
             await stream.DisposeAsync();
@@ -279,7 +279,7 @@ internal sealed partial class TunnelAgent
         {
             while (await Inspection.InspectFrames.ReadAsync(stream, cancellationToken) is { } record)
             {
-                sink(record);
+                store.Add(record);
             }
         }
     }

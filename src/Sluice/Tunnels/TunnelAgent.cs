@@ -39,7 +39,6 @@ internal sealed partial class TunnelAgent : IAsyncDisposable
         if (config.Inspect is not null)
         {
             InspectorStore = new Inspection.InspectorStore(config.InspectMaxRequests, InspectorMaxBytes);
-            InspectSink = record => InspectorStore.Add(record);
         }
 
         _muxLogger = loggers.CreateLogger("Sluice.Multiplexing");
@@ -73,9 +72,6 @@ internal sealed partial class TunnelAgent : IAsyncDisposable
 
     /// <summary>The inspector's web page and API, once started; null without [agent] inspect.</summary>
     internal Inspection.InspectorServer? Inspector { get; private set; }
-
-    /// <summary>Where exchanges of the HTTP tunnels go when the agent inspects them (the inspector's store).</summary>
-    public Action<Inspection.ExchangeRecord>? InspectSink { get; set; }
 
     /// <summary>Completes with the server's answer to the next registration.</summary>
     public Task<IReadOnlyList<TunnelResult>> RegisteredAsync => _registered.Task;
