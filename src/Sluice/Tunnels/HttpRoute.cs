@@ -16,12 +16,16 @@ internal sealed class HttpRoute
     public HttpRoute(string host, string agent, HttpTunnelRequest request, HttpHostCounters counters)
     {
         Host = host;
+        DestinationPrefix = $"http://{host}/";
         _registration = new Registration(agent, request);
         Counters = counters;
     }
 
     /// <summary>The routing form of the host: lower case, no port, no trailing dot.</summary>
     public string Host { get; }
+
+    /// <summary>Where the edge forwards: the host names the handler's connection pool, whose connections are tunnel streams.</summary>
+    public string DestinationPrefix { get; }
 
     public string Agent => _registration.Agent;
 

@@ -262,7 +262,7 @@ internal sealed class HttpEdge : IAsyncDisposable
             context.Response.Body = responseBody;
             context.Features.Set(new EdgeExchange(route));
 
-            var error = await forwarder.SendAsync(context, $"http://{host}/", invoker, _requestConfig, EdgeTransformer.Instance);
+            var error = await forwarder.SendAsync(context, route.DestinationPrefix, invoker, _requestConfig, EdgeTransformer.Instance);
             string? reason = null;
             if (error != ForwarderError.None)
             {
